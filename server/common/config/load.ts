@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Ajv, { ErrorObject } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../errors';
+import { findAppRoot } from '../paths';
+import { Config, ConfigSchema, FileConfig } from './schema';
+
+type Env = Record<string, string | undefined>;
+type Section = keyof FileConfig;
+type JsonObject = Record<string, unknown>;
+
+/** Short environment names kept from the product contract, and the key each sets. */
+const ENV_ALIASES: Record<string, [Section, string]> = {
+  SDP_HTTP_PORT: ['server', 'httpPort'],
+  SDP_WORKER_PORT: ['server', 'workerPort'],
+  SDP_MYSQL_URL: ['mysql', 'url'],
+  SDP_OPENSEARCH_URL: ['opensearch', 'url'],
+};
+
+export const DEFAULT_CONFIG_PATH = path.join(findAppRoot(), 'config', 'pipeline-config.yaml');
+
+/** `flushMiB` -> `FLUSH_MIB`, `logLevel` -> `LOG_LEVEL`. */
+export function envNameFor(section: string, key: string): string {
+  const snake = key
+    .replace(/[MK]iB/g, (unit) => unit.toUpperCase())
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2');
+  return `SDP_${section.toUpperCase()}_${snake.toUpperCase()}`;
+}
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function coerce(raw: string, schema: JsonObject, name: string): unknown {
+  const type = schema.type ?? (Array.isArray(schema.anyOf) ? 'string' : undefined);
+  if (type === 'integer' || type === 'number') {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`${name}=${raw}: not a number`);
+    return n;
+  }
+  if (type === 'boolean') {
+    if (/^(true|1|yes)$/i.test(raw)) return true;
+    if (/^(false|0|no)$/i.test(raw)) return false;
+    throw new ConfigError(`${name}=${raw}: must be true or false`);
+  }
+  return raw;
+}
+
+/** Applies `SDP_*` overrides to the raw file content; returns the merged object and where values came from. */
+export function applyEnvOverrides(
+  raw: JsonObject,
+  env: Env,
+): { merged: JsonObject; sources: Map<string, string> } {
+  const merged: JsonObject = {};
+  const sources = new Map<string, string>();
+  const sections = ConfigSchema.properties as Record<string, { properties: Record<string, JsonObject> }>;
+  for (const [section, sectionSchema] of Object.entries(sections)) {
+    const fromFile = raw[section];
+    if (fromFile !== undefined && fromFile !== null && !isObject(fromFile)) {
+      throw new ConfigError(`${section}: must be a mapping of keys, got ${JSON.stringify(fromFile)}`);
+    }
+    const target: JsonObject = { ...(fromFile ?? {}) };
+    for (const [key, keySchema] of Object.entries(sectionSchema.properties)) {
+      const alias = Object.entries(ENV_ALIASES).find(([, [s, k]]) => s === section && k === key)?.[0];
+      for (const name of [envNameFor(section, key), alias]) {
+        const value = name ? env[name] : undefined;
+        if (name && value !== undefined) {
+          target[key] = coerce(value, keySchema, name);
+          sources.set(`${section}.${key}`, name);
+        }
+      }
+    }
+    merged[section] = target;
+  }
+  for (const key of Object.keys(raw)) {
+    if (!(key in sections))
+      throw new ConfigError(`${key}: unknown section (expected one of ${Object.keys(sections).join(', ')})`);
+  }
+  return { merged, sources };
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const validateConfig = ajv.compile<FileConfig>(ConfigSchema);
+
+function explain(err: ErrorObject, sources: Map<string, string>): string {
+  const key = err.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const extra =
+    err.keyword === 'additionalProperties'
+      ? `unknown key "${(err.params as { additionalProperty: string }).additionalProperty}"`
+      : err.keyword === 'anyOf'
+        ? 'must be one of the allowed values'
+        : (err.message ?? 'invalid');
+  const from = sources.get(key);
+  return `${key || '(root)'}${from ? ` (from ${from})` : ''}: ${extra}`;
+}
+
+/** Pure: builds the typed config from file content and environment, or throws ConfigError naming each bad key. */
+export function buildConfig(raw: unknown, env: Env): Config {
+  if (raw !== null && raw !== undefined && !isObject(raw))
+    throw new ConfigError('config file must be a YAML mapping');
+  const { merged, sources } = applyEnvOverrides((raw ?? {}) as JsonObject, env);
+  if (!validateConfig(merged)) {
+    const errors = (validateConfig.errors ?? []).filter((e) => e.keyword !== 'const');
+    const lines = [...new Set(errors.map((e) => explain(e, sources)))];
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const cfg = merged as FileConfig;
+  if (cfg.kafka.sessionTimeoutMs > cfg.kafka.maxPollIntervalMs) {
+    throw new ConfigError('kafka.sessionTimeoutMs: must not exceed kafka.maxPollIntervalMs');
+  }
+  if (cfg.mq.password && !cfg.mq.username) throw new ConfigError('mq.password: set without mq.username');
+  const brokers = (env.SDP_KAFKA_BROKERS ?? `${cfg.mq.mqHost}:${cfg.mq.mqPort}`)
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  for (const b of brokers) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(b)) throw new ConfigError(`SDP_KAFKA_BROKERS: "${b}" is not host:port`);
+  }
+  if (brokers.length === 0) throw new ConfigError('SDP_KAFKA_BROKERS: no broker given');
+  const adminToken = env.SDP_ADMIN_TOKEN || undefined;
+  return { ...cfg, kafkaBrokers: brokers, adminToken };
+}
+
+/** Reads the YAML file (SDP_CONFIG or the default) and the environment. The only reader of process.env for config. */
+export function loadConfig(env: Env = process.env): Config {
+  const file = env.SDP_CONFIG ?? DEFAULT_CONFIG_PATH;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    throw new ConfigError(`config file ${file} is not valid YAML: ${(e as Error).message}`);
+  }
+  return buildConfig(raw, env);
+}

@@ -1,0 +1,113 @@
+import { Static, Type } from '@sinclair/typebox';
+
+const Int = (min: number, max: number, description: string, def: number) =>
+  Type.Integer({ minimum: min, maximum: max, description, default: def });
+
+/**
+ * The whole configuration of sdp. Each key documents its unit and default; the YAML file, the
+ * environment overrides and the README all follow this schema.
+ */
+export const ConfigSchema = Type.Object(
+  {
+    server: Type.Object(
+      {
+        httpPort: Int(0, 65535, 'pipeline-mgmt HTTP port', 13012),
+        workerPort: Int(0, 65535, "a worker's /health, /ready, /metrics port; 0 picks a free port", 13013),
+        flushMiB: Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 100,
+          description: 'flush a bulk request at this size (MiB)',
+          default: 5,
+        }),
+        flushItems: Int(1, 1_000_000, 'flush a bulk request at this many records', 10000),
+        flushIntervalSec: Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 3600,
+          description: 'flush a bulk request after this many seconds',
+          default: 3,
+        }),
+        failureThreshold: Int(1, 1000, 'consecutive failed flushes before a task is marked failed', 10),
+        watchWorkersIntervalMin: Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 1440,
+          description: 'how often (minutes) the watcher restarts failed tasks',
+          default: 5,
+        }),
+        shutdownTimeoutSec: Int(1, 600, 'bound on a graceful shutdown (seconds)', 30),
+        maxBodyKiB: Int(1, 10240, 'largest accepted REST request body (KiB)', 256),
+      },
+      { additionalProperties: false },
+    ),
+    kafka: Type.Object(
+      {
+        sessionTimeoutMs: Int(6000, 1_800_000, 'consumer group session timeout (ms)', 45000),
+        socketTimeoutMs: Int(1000, 600_000, 'Kafka request timeout (ms)', 60000),
+        maxPollIntervalMs: Int(1000, 3_600_000, 'rebalance timeout: longest time between polls (ms)', 300000),
+        autoOffsetReset: Type.Union([Type.Literal('earliest'), Type.Literal('latest')], {
+          description: 'where a new consumer group starts',
+          default: 'earliest',
+        }),
+        defaultPartitions: Int(1, 1000, "partitions of a new pipeline's topics", 3),
+        defaultReplicationFactor: Int(1, 10, "replication factor of a new pipeline's topics", 1),
+      },
+      { additionalProperties: false },
+    ),
+    mq: Type.Object(
+      {
+        mqHost: Type.String({ minLength: 1, description: 'Kafka bootstrap host', default: '127.0.0.1' }),
+        mqPort: Int(1, 65535, 'Kafka bootstrap port', 9092),
+        username: Type.String({ description: 'SASL user; SASL is on when set', default: '' }),
+        password: Type.String({ description: 'SASL password; never logged', default: '' }),
+        saslMechanism: Type.Union(
+          [Type.Literal('plain'), Type.Literal('scram-sha-256'), Type.Literal('scram-sha-512')],
+          { default: 'plain' },
+        ),
+        ssl: Type.Boolean({ description: 'TLS to the brokers', default: false }),
+      },
+      { additionalProperties: false },
+    ),
+    mysql: Type.Object(
+      {
+        url: Type.String({
+          pattern: '^mysql://',
+          description: 'MariaDB connection URL',
+          default: 'mysql://sdp:sdp@127.0.0.1:3306/sdp',
+        }),
+        poolMax: Int(1, 100, 'largest connection pool size', 10),
+      },
+      { additionalProperties: false },
+    ),
+    opensearch: Type.Object(
+      {
+        url: Type.String({
+          pattern: '^https?://',
+          description: 'OpenSearch base URL',
+          default: 'http://127.0.0.1:9200',
+        }),
+        username: Type.String({ default: '' }),
+        password: Type.String({ default: '' }),
+        requestTimeoutMs: Int(1000, 600_000, 'timeout of one OpenSearch request (ms)', 120000),
+      },
+      { additionalProperties: false },
+    ),
+    log: Type.Object(
+      {
+        logLevel: Type.Union(
+          ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)),
+          { default: 'info' },
+        ),
+        developMode: Type.Boolean({ description: 'pretty, human-readable logs', default: false }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type FileConfig = Static<typeof ConfigSchema>;
+
+/** The typed configuration the services use: the file's values plus what is derived from them. */
+export interface Config extends FileConfig {
+  kafkaBrokers: string[];
+  adminToken?: string;
+}

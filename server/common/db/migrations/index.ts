@@ -1,0 +1,10 @@
+import type { Knex } from 'knex';
+import * as m001 from './001_pipelines';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Every migration, in order. Listed statically so the same code runs from TypeScript and from dist/. */
+export const MIGRATIONS: ReadonlyArray<[string, Migration]> = [['001_pipelines', m001]];

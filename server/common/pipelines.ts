@@ -1,0 +1,134 @@
+/**
+ * The pipeline record shared by both services: pipeline-mgmt writes it, pipeline-worker reads it.
+ * Rows read back from MariaDB are re-checked here rather than trusted.
+ */
+export type PipelineStatus = 'running' | 'stopped';
+
+export interface PipelineTopics {
+  input: string;
+  output: string;
+  error: string;
+}
+
+export interface FlushOverrides {
+  /** Bulk size threshold (MiB); null = server default. */
+  mib: number | null;
+  /** Bulk record-count threshold; null = server default. */
+  items: number | null;
+  /** Bulk interval (s); null = server default. */
+  intervalSec: number | null;
+}
+
+export interface Pipeline {
+  id: string;
+  name: string;
+  description: string;
+  index: string;
+  topics: PipelineTopics;
+  partitions: number;
+  replicationFactor: number;
+  flush: FlushOverrides;
+  /** Field of the record whose value becomes the document `_id`; null = `<topic>-<partition>-<offset>`. */
+  idField: string | null;
+  /** Whether indexed records are also produced to the output topic. */
+  outputEnabled: boolean;
+  status: PipelineStatus;
+  version: number;
+  team: string | null;
+  createdBy: string;
+  updatedBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PipelineRow {
+  id: string;
+  name: string;
+  description: string;
+  index_name: string;
+  topic_input: string;
+  topic_output: string;
+  topic_error: string;
+  partitions: number;
+  replication_factor: number;
+  flush_mib: number | null;
+  flush_items: number | null;
+  flush_interval_sec: number | null;
+  id_field: string | null;
+  output_enabled: number | boolean;
+  desired_status: string;
+  version: number;
+  team: string | null;
+  created_by: string;
+  updated_by: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const PIPELINES_TABLE = 'pipelines';
+
+/** Pipeline names: safe as a Kafka topic part and an OpenSearch-friendly identifier. */
+export const PIPELINE_NAME_PATTERN = '^[a-z0-9][a-z0-9_-]{0,99}$';
+
+/** The topics of a pipeline; fixed at creation. */
+export function topicNamesFor(name: string): PipelineTopics {
+  return { input: `sdp.${name}.input`, output: `sdp.${name}.output`, error: `sdp.${name}.error` };
+}
+
+function isStatus(s: string): s is PipelineStatus {
+  return s === 'running' || s === 'stopped';
+}
+
+export function pipelineFromRow(row: PipelineRow): Pipeline {
+  if (!isStatus(row.desired_status))
+    throw new Error(`pipeline ${row.id}: unknown status ${row.desired_status}`);
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    index: row.index_name,
+    topics: { input: row.topic_input, output: row.topic_output, error: row.topic_error },
+    partitions: Number(row.partitions),
+    replicationFactor: Number(row.replication_factor),
+    flush: {
+      mib: row.flush_mib === null ? null : Number(row.flush_mib),
+      items: row.flush_items === null ? null : Number(row.flush_items),
+      intervalSec: row.flush_interval_sec === null ? null : Number(row.flush_interval_sec),
+    },
+    idField: row.id_field,
+    outputEnabled: Boolean(row.output_enabled),
+    status: row.desired_status,
+    version: Number(row.version),
+    team: row.team,
+    createdBy: row.created_by,
+    updatedBy: row.updated_by,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+export function pipelineToRow(p: Pipeline): PipelineRow {
+  return {
+    id: p.id,
+    name: p.name,
+    description: p.description,
+    index_name: p.index,
+    topic_input: p.topics.input,
+    topic_output: p.topics.output,
+    topic_error: p.topics.error,
+    partitions: p.partitions,
+    replication_factor: p.replicationFactor,
+    flush_mib: p.flush.mib,
+    flush_items: p.flush.items,
+    flush_interval_sec: p.flush.intervalSec,
+    id_field: p.idField,
+    output_enabled: p.outputEnabled,
+    desired_status: p.status,
+    version: p.version,
+    team: p.team,
+    created_by: p.createdBy,
+    updated_by: p.updatedBy,
+    created_at: new Date(p.createdAt),
+    updated_at: new Date(p.updatedAt),
+  };
+}
