@@ -132,3 +132,8 @@ export function pipelineToRow(p: Pipeline): PipelineRow {
     updated_at: new Date(p.updatedAt),
   };
 }
+
+/** The Kafka consumer group every worker of a pipeline joins. */
+export function consumerGroupFor(pipelineId: string): string {
+  return `sdp.pipeline.${pipelineId}`;
+}
