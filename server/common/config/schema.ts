@@ -60,7 +60,7 @@ export const ConfigSchema = Type.Object(
         password: Type.String({ description: 'SASL password; never logged', default: '' }),
         saslMechanism: Type.Union(
           [Type.Literal('plain'), Type.Literal('scram-sha-256'), Type.Literal('scram-sha-512')],
-          { default: 'plain' },
+          { description: 'SASL mechanism', default: 'plain' },
         ),
         ssl: Type.Boolean({ description: 'TLS to the brokers', default: false }),
       },
@@ -84,8 +84,8 @@ export const ConfigSchema = Type.Object(
           description: 'OpenSearch base URL',
           default: 'http://127.0.0.1:9200',
         }),
-        username: Type.String({ default: '' }),
-        password: Type.String({ default: '' }),
+        username: Type.String({ description: 'basic-auth user; auth is on when set', default: '' }),
+        password: Type.String({ description: 'basic-auth password; never logged', default: '' }),
         requestTimeoutMs: Int(1000, 600_000, 'timeout of one OpenSearch request (ms)', 120000),
       },
       { additionalProperties: false },
@@ -94,7 +94,7 @@ export const ConfigSchema = Type.Object(
       {
         logLevel: Type.Union(
           ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)),
-          { default: 'info' },
+          { description: 'least severe level written', default: 'info' },
         ),
         developMode: Type.Boolean({ description: 'pretty, human-readable logs', default: false }),
       },
