@@ -55,6 +55,13 @@ export class PreconditionFailedError extends SdpError {
   }
 }
 
+/** The request body is in a media type the endpoint does not accept (415). */
+export class UnsupportedMediaTypeError extends SdpError {
+  constructor(message: string) {
+    super(message, { code: 'unsupported_media_type' });
+  }
+}
+
 export class UnauthenticatedError extends SdpError {
   constructor(message = 'missing or invalid credentials') {
     super(message, { code: 'unauthenticated' });

@@ -9,6 +9,7 @@ import {
   PreconditionFailedError,
   SdpError,
   UnauthenticatedError,
+  UnsupportedMediaTypeError,
 } from '../errors';
 
 export interface ErrorBody {
@@ -25,6 +26,7 @@ function statusFor(err: SdpError): number {
   if (err instanceof NotFoundError) return 404;
   if (err instanceof ConflictError) return 409;
   if (err instanceof PreconditionFailedError) return 412;
+  if (err instanceof UnsupportedMediaTypeError) return 415;
   if (err instanceof DependencyError) return 503;
   return 500;
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_pipelines';
+import * as m002 from './002_pipeline_lifecycle';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -7,4 +8,7 @@ interface Migration {
 }
 
 /** Every migration, in order. Listed statically so the same code runs from TypeScript and from dist/. */
-export const MIGRATIONS: ReadonlyArray<[string, Migration]> = [['001_pipelines', m001]];
+export const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
+  ['001_pipelines', m001],
+  ['002_pipeline_lifecycle', m002],
+];
