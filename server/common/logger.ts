@@ -50,7 +50,7 @@ export function createLogger(settings: LoggerSettings, destination?: pino.Destin
     name: settings.name,
     level: settings.logLevel,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    base: { service: settings.name },
+    base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };

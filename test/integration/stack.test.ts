@@ -2,6 +2,7 @@ import { Client } from '@opensearch-project/opensearch';
 import { Kafka, logLevel } from 'kafkajs';
 import { createDatabase } from '../../server/common/db/knex';
 import { migrateLatest, migrateRollbackAll } from '../../server/common/db/migrate';
+import { MIGRATIONS } from '../../server/common/db/migrations';
 import { createTestDatabase, randomName, testConfig, waitFor } from '../helpers';
 
 // Proof that the stack is real: each service is reached with the client the product uses.
@@ -65,7 +66,7 @@ describe('the real local stack', () => {
     const b = createDatabase({ url: tdb.url, poolMax: 2 });
     try {
       const [ra, rb] = await Promise.all([migrateLatest(a, tdb.url), migrateLatest(b, tdb.url)]);
-      expect([...ra, ...rb].sort()).toEqual(['001_pipelines']);
+      expect([...ra, ...rb].sort()).toEqual(MIGRATIONS.map(([name]) => name).sort());
     } finally {
       await Promise.all([a.destroy(), b.destroy()]);
       await tdb.drop();
