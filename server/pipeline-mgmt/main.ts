@@ -1,50 +1,67 @@
-import express from 'express';
 import type { Config } from '../common/config/schema';
 import { createDatabase } from '../common/db/knex';
 import { migrateLatest } from '../common/db/migrate';
-import { createErrorMiddleware, notFoundHandler } from '../common/http/errorMiddleware';
 import { closeServer, listen } from '../common/http/listen';
-import { createRequestContext, securityHeaders } from '../common/http/requestContext';
 import { createKafka } from '../common/kafka';
 import type { Logger } from '../common/logger';
 import { createOpenSearchClient } from '../common/opensearch';
 import { RunningService, runProcess } from '../common/processRunner';
-import { kafkaCheck, mariadbCheck, opensearchCheck, runChecks } from '../common/readiness';
-import { serviceInfo } from '../common/serviceInfo';
+import { kafkaCheck, mariadbCheck, opensearchCheck } from '../common/readiness';
+import { createKafkaTopicAdmin } from './drivenadapters/kafkaTopicAdmin';
+import { createMariaDbPipelineStore } from './drivenadapters/mariaDbPipelineStore';
+import { createMariaDbTaskStatusReader } from './drivenadapters/mariaDbTaskStatusReader';
+import { createOpenSearchIndexAdmin } from './drivenadapters/openSearchIndexAdmin';
+import { createMgmtApp } from './driveradapters/app';
+import type { IndexAdmin } from './interfaces/indexAdmin';
+import type { TopicAdmin } from './interfaces/topicAdmin';
+import { createPipelineService } from './logics/pipelineService';
 
 export const MGMT_SERVICE_NAME = 'pipeline-mgmt';
+
+/** Test seams: wrap a driven adapter (e.g. to make one call fail). Production passes nothing. */
+export interface MgmtOverrides {
+  wrapTopicAdmin?: (real: TopicAdmin) => TopicAdmin;
+  wrapIndexAdmin?: (real: IndexAdmin) => IndexAdmin;
+}
 
 /** Wiring of pipeline-mgmt: adapters out, logic, HTTP in. */
 export async function startMgmt({
   config,
   logger,
+  overrides = {},
 }: {
   config: Config;
   logger: Logger;
+  overrides?: MgmtOverrides;
 }): Promise<RunningService & { port: number }> {
   const db = createDatabase(config.mysql);
   await migrateLatest(db, config.mysql.url);
   const kafka = createKafka(config, logger, 'sdp-mgmt');
-  const admin = kafka.admin();
+  // Fewer retries than the data plane: a REST caller is waiting.
+  const admin = kafka.admin({ retry: { initialRetryTime: 300, retries: 3, maxRetryTime: 5_000 } });
   await admin.connect();
   const opensearch = createOpenSearchClient(config);
-  const checks = [mariadbCheck(db), kafkaCheck(admin), opensearchCheck(opensearch)];
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(securityHeaders);
-  app.use(createRequestContext(logger.child({ component: 'http' })));
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', ...serviceInfo(MGMT_SERVICE_NAME) });
+  const realTopics = createKafkaTopicAdmin({ admin, logger, timeoutMs: 30_000 });
+  const realIndices = createOpenSearchIndexAdmin({ client: opensearch, logger });
+  const pipelines = createPipelineService({
+    store: createMariaDbPipelineStore({ db }),
+    topics: overrides.wrapTopicAdmin?.(realTopics) ?? realTopics,
+    indices: overrides.wrapIndexAdmin?.(realIndices) ?? realIndices,
+    tasks: createMariaDbTaskStatusReader({ db }),
+    logger,
+    defaults: {
+      partitions: config.kafka.defaultPartitions,
+      replicationFactor: config.kafka.defaultReplicationFactor,
+    },
   });
-  app.get('/ready', async (_req, res) => {
-    const result = await runChecks(checks);
-    res
-      .status(result.ready ? 200 : 503)
-      .json(result.ready ? result : { code: 'not_ready', message: 'dependencies unreachable', ...result });
+  const app = createMgmtApp({
+    serviceName: MGMT_SERVICE_NAME,
+    pipelines,
+    checks: [mariadbCheck(db), kafkaCheck(admin), opensearchCheck(opensearch)],
+    logger,
+    maxBodyKiB: config.server.maxBodyKiB,
   });
-  app.use(notFoundHandler);
-  app.use(createErrorMiddleware(logger));
 
   const { server, port } = await listen(app, config.server.httpPort);
   logger.info({ port }, 'pipeline-mgmt listening');

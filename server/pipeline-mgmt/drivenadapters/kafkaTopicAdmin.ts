@@ -1,0 +1,114 @@
+import type { Admin } from 'kafkajs';
+import { DependencyError, describeError, InputError } from '../../common/errors';
+import type { Logger } from '../../common/logger';
+import { retry } from '../../common/retry';
+import type { TopicAdmin } from '../interfaces/topicAdmin';
+
+interface KafkaErrorLike {
+  type?: string;
+  name?: string;
+  message?: string;
+  errors?: KafkaErrorLike[];
+  groups?: Array<{ errorCode?: number; error?: KafkaErrorLike }>;
+}
+
+/** Broker answers that mean the request itself is wrong (400), keyed by kafkajs error type. */
+const INPUT_ERRORS: Record<string, string> = {
+  INVALID_REPLICATION_FACTOR: 'invalid_replication_factor',
+  INVALID_PARTITIONS: 'invalid_partitions',
+  INVALID_TOPIC_EXCEPTION: 'invalid_topic',
+  POLICY_VIOLATION: 'topic_policy_violation',
+  INVALID_CONFIG: 'invalid_topic_config',
+};
+
+const GROUP_ID_NOT_FOUND = 69;
+const NON_EMPTY_GROUP = 68;
+
+function inputErrorOf(e: unknown): InputError | undefined {
+  const err = e as KafkaErrorLike;
+  const all = [err, ...(err?.errors ?? [])];
+  for (const x of all) {
+    const code = x?.type ? INPUT_ERRORS[x.type] : undefined;
+    if (code)
+      return new InputError(`Kafka refused the topic: ${x.message ?? x.type}`, { kafka: x.type }, code);
+  }
+  return undefined;
+}
+
+const unavailable = (what: string, e: unknown) =>
+  new DependencyError(`Kafka could not ${what}: ${describeError(e)}`, {
+    code: 'kafka_unavailable',
+    cause: e,
+  });
+
+export interface KafkaTopicAdminDeps {
+  admin: Admin;
+  logger: Logger;
+  /** Broker-side timeout of create / delete requests, and how long to wait for a deletion to show (ms). */
+  timeoutMs: number;
+}
+
+/** Pipeline topics and consumer groups through the kafkajs admin client. */
+export function createKafkaTopicAdmin({ admin, logger, timeoutMs }: KafkaTopicAdminDeps): TopicAdmin {
+  const log = logger.child({ component: 'kafka-topic-admin' });
+
+  const existingTopics = async (names: string[]) => {
+    try {
+      const all = new Set(await admin.listTopics());
+      return names.filter((n) => all.has(n));
+    } catch (e: unknown) {
+      throw unavailable('list topics', e);
+    }
+  };
+
+  return {
+    existingTopics,
+
+    createTopic: async ({ name, partitions, replicationFactor }) => {
+      try {
+        const created = await admin.createTopics({
+          topics: [{ topic: name, numPartitions: partitions, replicationFactor }],
+          waitForLeaders: true,
+          timeout: timeoutMs,
+        });
+        log.info({ topic: name, partitions, replicationFactor, created }, 'create topic');
+        return created ? 'created' : 'exists';
+      } catch (e: unknown) {
+        throw inputErrorOf(e) ?? unavailable(`create topic ${name}`, e);
+      }
+    },
+
+    deleteTopics: async (names) => {
+      const present = await existingTopics(names);
+      if (present.length === 0) return;
+      try {
+        await admin.deleteTopics({ topics: present, timeout: timeoutMs });
+      } catch (e: unknown) {
+        throw unavailable(`delete topics ${present.join(', ')}`, e);
+      }
+      // Deletion completes asynchronously; return once the metadata no longer lists them.
+      await retry(
+        async () => {
+          const left = await existingTopics(present);
+          if (left.length > 0) throw new Error(`topics still listed: ${left.join(', ')}`);
+        },
+        { initialMs: 100, maxMs: 1000, maxAttempts: Math.max(3, Math.ceil(timeoutMs / 500)) },
+      ).catch((e: unknown) => {
+        throw unavailable('finish deleting topics', e);
+      });
+      log.info({ topics: present }, 'deleted topics');
+    },
+
+    deleteConsumerGroup: async (groupId) => {
+      try {
+        await admin.deleteGroups([groupId]);
+        return 'deleted';
+      } catch (e: unknown) {
+        const code = (e as KafkaErrorLike).groups?.[0]?.errorCode;
+        if (code === GROUP_ID_NOT_FOUND) return 'not_found';
+        if (code === NON_EMPTY_GROUP) return 'not_empty';
+        throw unavailable(`delete consumer group ${groupId}`, e);
+      }
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import type { Knex } from 'knex';
+import { ConflictError } from '../../common/errors';
+import {
+  Pipeline,
+  pipelineFromRow,
+  PipelineRow,
+  PIPELINES_TABLE,
+  pipelineToRow,
+} from '../../common/pipelines';
+import type {
+  Lifecycle,
+  ListPage,
+  ListQuery,
+  PipelineChange,
+  PipelineStore,
+  ReserveResult,
+  StoredPipeline,
+  UpdateResult,
+} from '../interfaces/pipelineStore';
+import { dbCall, isDuplicateKey } from './dbErrors';
+
+interface StoredRow extends PipelineRow {
+  lifecycle: string;
+  index_created: number | boolean;
+}
+
+const TASKS_TABLE = 'pipeline_tasks';
+const LIFECYCLES: readonly Lifecycle[] = ['creating', 'ready', 'deleting'];
+
+function fromStoredRow(row: StoredRow): StoredPipeline {
+  const lifecycle = LIFECYCLES.find((l) => l === row.lifecycle);
+  if (!lifecycle) throw new Error(`pipeline ${row.id}: unknown lifecycle ${row.lifecycle}`);
+  return { pipeline: pipelineFromRow(row), lifecycle, indexCreated: Boolean(row.index_created) };
+}
+
+/** `%` and `_` are wildcards in LIKE; a name prefix is matched literally. */
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function changeToRow(change: PipelineChange): Record<string, unknown> {
+  const row: Record<string, unknown> = { updated_by: change.updatedBy, updated_at: change.updatedAt };
+  const f = change.fields;
+  if (f?.description !== undefined) row.description = f.description;
+  if (f?.index !== undefined) row.index_name = f.index;
+  if (f?.flush !== undefined) {
+    row.flush_mib = f.flush.mib ?? null;
+    row.flush_items = f.flush.items ?? null;
+    row.flush_interval_sec = f.flush.intervalSec ?? null;
+  }
+  if (f?.idField !== undefined) row.id_field = f.idField;
+  if (f?.outputEnabled !== undefined) row.output_enabled = f.outputEnabled;
+  if (change.status !== undefined) row.desired_status = change.status;
+  if (change.lifecycle !== undefined) row.lifecycle = change.lifecycle;
+  return row;
+}
+
+/** Pipeline records in MariaDB (table `pipelines`; task rows in `pipeline_tasks`). */
+export function createMariaDbPipelineStore({ db }: { db: Knex }): PipelineStore {
+  const table = () => db<StoredRow>(PIPELINES_TABLE);
+
+  const get = (id: string) =>
+    dbCall(async () => {
+      const row = (await table().where({ id }).first()) as StoredRow | undefined;
+      return row ? fromStoredRow(row) : undefined;
+    });
+  const getByName = (name: string) =>
+    dbCall(async () => {
+      const row = (await table().where({ name }).first()) as StoredRow | undefined;
+      return row ? fromStoredRow(row) : undefined;
+    });
+
+  return {
+    get,
+    getByName,
+
+    reserve: (record: Pipeline, { indexCreated }): Promise<ReserveResult> =>
+      dbCall(async () => {
+        try {
+          await table().insert({
+            ...pipelineToRow({ ...record, status: 'stopped' }),
+            lifecycle: 'creating',
+            index_created: indexCreated,
+          });
+          return { result: 'reserved' };
+        } catch (e: unknown) {
+          if (!isDuplicateKey(e)) throw e;
+          const existing = await getByName(record.name);
+          if (!existing) return { result: 'taken' };
+          const { id, createdAt } = existing.pipeline;
+          return { result: 'taken', existing: { id, createdAt, lifecycle: existing.lifecycle } };
+        }
+      }),
+
+    markIndexCreated: (id) =>
+      dbCall(async () => {
+        await table().where({ id }).update({ index_created: true });
+      }),
+
+    activate: (id, status, at) =>
+      dbCall(async () => {
+        const n = await table()
+          .where({ id, lifecycle: 'creating' })
+          .update({ lifecycle: 'ready', desired_status: status, updated_at: at });
+        const stored = n === 1 ? await get(id) : undefined;
+        if (!stored)
+          throw new ConflictError('the reservation of this name was taken over', 'pipeline_exists');
+        return stored.pipeline;
+      }),
+
+    removeReservation: (id) =>
+      dbCall(async () => {
+        await table().where({ id, lifecycle: 'creating' }).delete();
+      }),
+
+    list: (query: ListQuery): Promise<ListPage> =>
+      dbCall(async () => {
+        const q = table().whereNot({ lifecycle: 'creating' });
+        if (query.status) q.where({ desired_status: query.status });
+        if (query.namePrefix) q.whereRaw("name LIKE ? ESCAPE '\\\\'", [`${escapeLike(query.namePrefix)}%`]);
+        const after = query.after;
+        if (after) {
+          const at = new Date(after.createdAt);
+          q.where((w) =>
+            w
+              .where('created_at', '>', at)
+              .orWhere((x) => x.where('created_at', at).where('id', '>', after.id)),
+          );
+        }
+        const rows = (await q
+          .orderBy([{ column: 'created_at' }, { column: 'id' }])
+          .limit(query.limit + 1)) as StoredRow[];
+        const items = rows.slice(0, query.limit).map((r) => fromStoredRow(r).pipeline);
+        const last = items[items.length - 1];
+        return rows.length > query.limit && last
+          ? { items, next: { createdAt: last.createdAt, id: last.id } }
+          : { items };
+      }),
+
+    update: (id, expectedVersion, change): Promise<UpdateResult> =>
+      dbCall(async () => {
+        const n = await table()
+          .where({ id, version: expectedVersion })
+          .update({ ...changeToRow(change), version: db.raw('version + 1') });
+        const stored = await get(id);
+        if (!stored) return { result: 'gone' };
+        if (n !== 1) return { result: 'stale' };
+        return { result: 'updated', pipeline: stored.pipeline };
+      }),
+
+    remove: (id) =>
+      dbCall(async () => {
+        await db.transaction(async (trx) => {
+          await trx(TASKS_TABLE).where({ pipeline_id: id }).delete();
+          await trx(PIPELINES_TABLE).where({ id }).delete();
+        });
+      }),
+  };
+}

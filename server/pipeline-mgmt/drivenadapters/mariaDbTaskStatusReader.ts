@@ -1,0 +1,88 @@
+import type { Knex } from 'knex';
+import type { TaskStatus, TaskStatusReader } from '../interfaces/taskStatusReader';
+import { dbCall } from './dbErrors';
+
+interface TaskRow {
+  worker_id: string;
+  state: string;
+  assigned_partitions: string | null;
+  restart_count: number;
+  consecutive_failures: number;
+  next_restart_at: Date | null;
+  last_error: string | null;
+  last_flush_at: Date | null;
+  records_indexed: number | string;
+  records_failed: number | string;
+  records_per_sec: number;
+  lag: number | string | null;
+  pipeline_version: number;
+  updated_at: Date;
+  host: string | null;
+  cpu_percent: number | null;
+  rss_bytes: number | string | null;
+  heartbeat_age_us: number | string | null;
+}
+
+/** The worker owns the format of `assigned_partitions`; accept a JSON array or a comma list. */
+export function parsePartitions(text: string | null): number[] {
+  if (!text) return [];
+  let values: unknown[];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    values = Array.isArray(parsed) ? parsed : [parsed];
+  } catch {
+    values = text.split(',');
+  }
+  return values
+    .map((v) => Number(typeof v === 'string' ? v.trim() : v))
+    .filter((n) => Number.isInteger(n) && n >= 0);
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+const num = (v: number | string | null) => (v === null ? null : Number(v));
+
+function toStatus(r: TaskRow): TaskStatus {
+  const ageUs = num(r.heartbeat_age_us);
+  return {
+    workerId: r.worker_id,
+    host: r.host,
+    state: r.state,
+    assignedPartitions: parsePartitions(r.assigned_partitions),
+    restartCount: Number(r.restart_count),
+    consecutiveFailures: Number(r.consecutive_failures),
+    nextRestartAt: iso(r.next_restart_at),
+    lastError: r.last_error,
+    lastFlushAt: iso(r.last_flush_at),
+    recordsIndexed: Number(r.records_indexed),
+    recordsFailed: Number(r.records_failed),
+    recordsPerSec: Number(r.records_per_sec),
+    lag: num(r.lag),
+    pipelineVersion: Number(r.pipeline_version),
+    cpuPercent: num(r.cpu_percent),
+    rssBytes: num(r.rss_bytes),
+    heartbeatAgeSec: ageUs === null ? null : Math.round(ageUs / 1000) / 1000,
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
+}
+
+/** Task rows written by workers (`pipeline_tasks`), joined with the reporting worker (`workers`). */
+export function createMariaDbTaskStatusReader({ db }: { db: Knex }): TaskStatusReader {
+  return {
+    listForPipeline: (pipelineId) =>
+      dbCall(async () => {
+        const rows = (await db('pipeline_tasks as t')
+          .leftJoin('workers as w', 'w.id', 't.worker_id')
+          .where('t.pipeline_id', pipelineId)
+          .orderBy('t.worker_id')
+          .select(
+            't.*',
+            'w.host',
+            'w.cpu_percent',
+            'w.rss_bytes',
+            // The database's clock on both sides, so the age does not depend on this host's clock.
+            db.raw('TIMESTAMPDIFF(MICROSECOND, w.heartbeat_at, UTC_TIMESTAMP(3)) AS heartbeat_age_us'),
+          )) as TaskRow[];
+        return rows.map(toStatus);
+      }),
+  };
+}

@@ -1,0 +1,116 @@
+import express, { Request, Response, Router } from 'express';
+import type { Pipeline } from '../../common/pipelines';
+import type { ImmutableEcho, PipelineService } from '../interfaces/pipelineService';
+import type { MutableFields } from '../interfaces/pipelineStore';
+import { pipelineNotFound } from '../logics/preconditions';
+import { actorFrom, etagOf, jsonTypes, preconditionFrom, requireJsonBody } from './http';
+import { ROUTES } from './routes';
+import type { PatchPipelineBodyT, ReplacePipelineBodyT } from './schemas';
+import type { Validators } from './validation';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface PipelinesRouterDeps {
+  pipelines: PipelineService;
+  validators: Validators;
+  /** Largest accepted body (KiB); larger ones get 413. */
+  maxBodyKiB: number;
+}
+
+function sendPipeline(res: Response, status: number, p: Pipeline): void {
+  res.status(status).setHeader('ETag', etagOf(p));
+  res.json(p);
+}
+
+function echoOf(body: ReplacePipelineBodyT | PatchPipelineBodyT): ImmutableEcho {
+  const { id, name, topics, partitions, replicationFactor, status, version, team, createdBy, createdAt } =
+    body;
+  return { id, name, topics, partitions, replicationFactor, status, version, team, createdBy, createdAt };
+}
+
+const pathId = (req: Request) => String(req.params.id);
+
+/** /api/v1/pipelines: validates each request against its schema and calls the pipeline service. */
+export function createPipelinesRouter({ pipelines, validators, maxBodyKiB }: PipelinesRouterDeps): Router {
+  const router = express.Router();
+  const r = ROUTES;
+  router.use(
+    '/api/v1/pipelines',
+    requireJsonBody,
+    express.json({ type: jsonTypes, limit: maxBodyKiB * 1024, strict: true }),
+  );
+  // Ids are UUIDs; anything else cannot name a pipeline.
+  router.param('id', (req, _res, next, id: string) => {
+    next(UUID.test(id) ? undefined : pipelineNotFound(id.slice(0, 100)));
+  });
+
+  router.post(r.createPipeline.path, async (req, res) => {
+    const body = validators.body(r.createPipeline.body, req.body);
+    const created = await pipelines.createPipeline(body, actorFrom(req));
+    res.setHeader('Location', `/api/v1/pipelines/${created.id}`);
+    sendPipeline(res, 201, created);
+  });
+
+  router.get(r.listPipelines.path, async (req, res) => {
+    const q = validators.query(r.listPipelines.query, req.query as Record<string, unknown>);
+    res.json(
+      await pipelines.listPipelines({
+        limit: q.limit,
+        cursor: q.cursor,
+        status: q.status,
+        namePrefix: q.name,
+      }),
+    );
+  });
+
+  router.get(r.getPipeline.path, async (req, res) => {
+    sendPipeline(res, 200, await pipelines.getPipeline(pathId(req)));
+  });
+
+  router.put(r.replacePipeline.path, async (req, res) => {
+    const body = validators.body(r.replacePipeline.body, req.body);
+    const fields: MutableFields = {
+      index: body.index,
+      description: body.description ?? '',
+      flush: {
+        mib: body.flush?.mib ?? null,
+        items: body.flush?.items ?? null,
+        intervalSec: body.flush?.intervalSec ?? null,
+      },
+      idField: body.idField ?? null,
+      outputEnabled: body.outputEnabled ?? true,
+    };
+    const options = { actor: actorFrom(req), precondition: preconditionFrom(req) };
+    sendPipeline(res, 200, await pipelines.replacePipeline(pathId(req), fields, echoOf(body), options));
+  });
+
+  router.patch(r.patchPipeline.path, async (req, res) => {
+    const body = validators.body(r.patchPipeline.body, req.body);
+    const { index, description, flush, idField, outputEnabled } = body;
+    const options = { actor: actorFrom(req), precondition: preconditionFrom(req) };
+    const fields = { index, description, flush, idField, outputEnabled };
+    sendPipeline(res, 200, await pipelines.patchPipeline(pathId(req), fields, echoOf(body), options));
+  });
+
+  router.delete(r.deletePipeline.path, async (req, res) => {
+    const q = validators.query(r.deletePipeline.query, req.query as Record<string, unknown>);
+    await pipelines.deletePipeline(pathId(req), {
+      actor: actorFrom(req),
+      precondition: preconditionFrom(req),
+      force: q.force,
+    });
+    res.status(204).end();
+  });
+
+  router.put(r.updatePipelineStatus.path, async (req, res) => {
+    const body = validators.body(r.updatePipelineStatus.body, req.body);
+    const options = { actor: actorFrom(req), precondition: preconditionFrom(req) };
+    sendPipeline(res, 200, await pipelines.updatePipelineStatus(pathId(req), body.status, options));
+  });
+
+  router.get(r.listTasks.path, async (req, res) => {
+    res.json({ items: await pipelines.listTasks(pathId(req)) });
+  });
+
+  return router;
+}

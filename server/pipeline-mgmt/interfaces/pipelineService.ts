@@ -1,0 +1,86 @@
+import type { FlushOverrides, Pipeline, PipelineStatus, PipelineTopics } from '../../common/pipelines';
+import type { IndexDefinition } from './indexAdmin';
+import type { MutableFields } from './pipelineStore';
+import type { TaskStatus } from './taskStatusReader';
+
+/** Who is asking; recorded as createdBy / updatedBy. */
+export interface Actor {
+  user: string;
+}
+
+/** An `If-Match` precondition: `*` (any existing version) or a list of versions. */
+export type VersionPrecondition = { kind: 'any' } | { kind: 'versions'; versions: number[] };
+
+export interface CreatePipelineInput {
+  name: string;
+  index: string;
+  description?: string;
+  partitions?: number;
+  replicationFactor?: number;
+  flush?: Partial<FlushOverrides>;
+  idField?: string | null;
+  outputEnabled?: boolean;
+  status?: PipelineStatus;
+  /** Create the index with this definition when it does not exist. */
+  createIndex?: IndexDefinition;
+}
+
+/** Fields that cannot be changed; an update may repeat them (e.g. a GET body sent back) if unchanged. */
+export interface ImmutableEcho {
+  id?: string;
+  name?: string;
+  topics?: PipelineTopics;
+  partitions?: number;
+  replicationFactor?: number;
+  status?: PipelineStatus;
+  version?: number;
+  team?: string | null;
+  createdBy?: string;
+  createdAt?: string;
+  updatedBy?: string;
+  updatedAt?: string;
+}
+
+export type PatchFields = Partial<Omit<MutableFields, 'flush'>> & { flush?: Partial<FlushOverrides> };
+
+export interface UpdateOptions {
+  actor: Actor;
+  precondition?: VersionPrecondition;
+}
+
+export interface PipelineListRequest {
+  limit: number;
+  cursor?: string;
+  status?: PipelineStatus;
+  namePrefix?: string;
+}
+
+export interface PipelineList {
+  items: Pipeline[];
+  nextCursor: string | null;
+}
+
+/** The control plane's operations (the original design's PipelineMgmtService). */
+export interface PipelineService {
+  createPipeline(input: CreatePipelineInput, actor: Actor): Promise<Pipeline>;
+  getPipeline(id: string): Promise<Pipeline>;
+  listPipelines(request: PipelineListRequest): Promise<PipelineList>;
+  /** PUT: replaces every mutable field (absent optional ones return to their defaults). */
+  replacePipeline(
+    id: string,
+    fields: MutableFields,
+    echo: ImmutableEcho,
+    options: UpdateOptions,
+  ): Promise<Pipeline>;
+  /** PATCH: changes only the given fields; `flush` is merged key by key. */
+  patchPipeline(
+    id: string,
+    fields: PatchFields,
+    echo: ImmutableEcho,
+    options: UpdateOptions,
+  ): Promise<Pipeline>;
+  /** Always bumps `version`, even when the status does not change (workers restart failed tasks on it). */
+  updatePipelineStatus(id: string, status: PipelineStatus, options: UpdateOptions): Promise<Pipeline>;
+  deletePipeline(id: string, options: UpdateOptions & { force: boolean }): Promise<void>;
+  listTasks(id: string): Promise<TaskStatus[]>;
+}

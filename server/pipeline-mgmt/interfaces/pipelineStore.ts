@@ -1,0 +1,69 @@
+import type { FlushOverrides, Pipeline, PipelineStatus } from '../../common/pipelines';
+
+/** Where a record is in its own life; `creating` rows are never shown and never `running`. */
+export type Lifecycle = 'creating' | 'ready' | 'deleting';
+
+export interface StoredPipeline {
+  pipeline: Pipeline;
+  lifecycle: Lifecycle;
+  /** Whether the index was created by the request that created this pipeline. */
+  indexCreated: boolean;
+}
+
+/** The fields an update may change. */
+export interface MutableFields {
+  description: string;
+  index: string;
+  flush: FlushOverrides;
+  idField: string | null;
+  outputEnabled: boolean;
+}
+
+export interface PipelineChange {
+  fields?: Partial<MutableFields>;
+  status?: PipelineStatus;
+  lifecycle?: Lifecycle;
+  updatedBy: string;
+  updatedAt: Date;
+}
+
+export interface ListQuery {
+  limit: number;
+  /** Opaque position returned as `nextCursor` by the previous page. */
+  after?: { createdAt: string; id: string };
+  status?: PipelineStatus;
+  /** Names starting with this. */
+  namePrefix?: string;
+}
+
+export interface ListPage {
+  items: Pipeline[];
+  /** Position after the last item, or undefined on the last page. */
+  next?: { createdAt: string; id: string };
+}
+
+export type ReserveResult =
+  | { result: 'reserved' }
+  | { result: 'taken'; existing?: { id: string; lifecycle: Lifecycle; createdAt: string } };
+
+export type UpdateResult =
+  { result: 'updated'; pipeline: Pipeline } | { result: 'stale' } | { result: 'gone' };
+
+/** The pipeline records (MariaDB in production). */
+export interface PipelineStore {
+  /** Inserts the record in `creating`, status `stopped`; the unique name decides races. */
+  reserve(record: Pipeline, options: { indexCreated: boolean }): Promise<ReserveResult>;
+  /** Remembers that the creating request made the index, so an abandoned create can be undone. */
+  markIndexCreated(id: string): Promise<void>;
+  /** Ends creation: `ready`, with the requested status. */
+  activate(id: string, status: PipelineStatus, at: Date): Promise<Pipeline>;
+  /** Removes a record still in `creating` (undo of a reservation). */
+  removeReservation(id: string): Promise<void>;
+  get(id: string): Promise<StoredPipeline | undefined>;
+  getByName(name: string): Promise<StoredPipeline | undefined>;
+  list(query: ListQuery): Promise<ListPage>;
+  /** Compare-and-set on `version`; every successful change bumps it by one. */
+  update(id: string, expectedVersion: number, change: PipelineChange): Promise<UpdateResult>;
+  /** Deletes the record and its task rows, in one transaction. */
+  remove(id: string): Promise<void>;
+}

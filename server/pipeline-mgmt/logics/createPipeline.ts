@@ -1,0 +1,160 @@
+import { ConflictError, InputError } from '../../common/errors';
+import type { Logger } from '../../common/logger';
+import { Pipeline, topicNamesFor } from '../../common/pipelines';
+import type { Actor, CreatePipelineInput } from '../interfaces/pipelineService';
+import type { ResolvedDeps } from './deps';
+import { UndoStack } from './undo';
+
+function newRecord(deps: ResolvedDeps, input: CreatePipelineInput, actor: Actor): Pipeline {
+  const at = deps.now().toISOString();
+  return {
+    id: deps.newId(),
+    name: input.name,
+    description: input.description ?? '',
+    index: input.index,
+    topics: topicNamesFor(input.name),
+    partitions: input.partitions ?? deps.defaults.partitions,
+    replicationFactor: input.replicationFactor ?? deps.defaults.replicationFactor,
+    flush: {
+      mib: input.flush?.mib ?? null,
+      items: input.flush?.items ?? null,
+      intervalSec: input.flush?.intervalSec ?? null,
+    },
+    idField: input.idField ?? null,
+    outputEnabled: input.outputEnabled ?? true,
+    // A record being created is never `running`: workers must not pick it up half-made.
+    status: 'stopped',
+    version: 1,
+    team: null,
+    createdBy: actor.user,
+    updatedBy: actor.user,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+const nameTaken = (name: string) =>
+  new ConflictError(`a pipeline named "${name}" already exists`, 'pipeline_exists', { name });
+
+/** Cleans up after a create that died half-way, then lets the caller try the name again. */
+async function reclaimAbandoned(deps: ResolvedDeps, name: string, log: Logger): Promise<void> {
+  const { store, topics, indices } = deps;
+  const taken = await store.getByName(name);
+  if (!taken) return;
+  if (taken.lifecycle !== 'creating') throw nameTaken(name);
+  log.warn({ abandonedId: taken.pipeline.id }, 'cleaning up an abandoned create');
+  const claimed = await store.update(taken.pipeline.id, taken.pipeline.version, {
+    updatedBy: 'sdp-reclaim',
+    updatedAt: deps.now(),
+  });
+  if (claimed.result !== 'updated') throw nameTaken(name);
+  const t = taken.pipeline.topics;
+  const existing = await topics.existingTopics([t.input, t.output, t.error]);
+  if (existing.length > 0) await topics.deleteTopics(existing);
+  if (taken.indexCreated) await indices.delete(taken.pipeline.index);
+  await store.removeReservation(taken.pipeline.id);
+}
+
+/** Takes the name in MariaDB before anything else; the unique key decides between concurrent creates. */
+async function reserveName(deps: ResolvedDeps, record: Pipeline, log: Logger): Promise<void> {
+  const first = await deps.store.reserve(record, { indexCreated: false });
+  if (first.result === 'reserved') return;
+  const existing = first.existing;
+  const abandoned =
+    existing?.lifecycle === 'creating' &&
+    deps.now().getTime() - Date.parse(existing.createdAt) > deps.abandonedCreateAfterMs;
+  if (!abandoned) throw nameTaken(record.name);
+  await reclaimAbandoned(deps, record.name, log);
+  const second = await deps.store.reserve(record, { indexCreated: false });
+  if (second.result !== 'reserved') throw nameTaken(record.name);
+}
+
+async function ensureIndex(
+  deps: ResolvedDeps,
+  record: Pipeline,
+  input: CreatePipelineInput,
+  undo: UndoStack,
+): Promise<void> {
+  const { indices } = deps;
+  const exists = await indices.exists(record.index);
+  if (exists && input.createIndex) {
+    throw new ConflictError(
+      `index "${record.index}" already exists; leave out createIndex to use it`,
+      'index_exists',
+      { index: record.index },
+    );
+  }
+  if (exists) return;
+  if (!input.createIndex) {
+    throw new InputError(
+      `index "${record.index}" does not exist; create it first or pass createIndex`,
+      { index: record.index },
+      'index_not_found',
+    );
+  }
+  let made: 'created' | 'exists';
+  try {
+    made = await indices.create(record.index, input.createIndex);
+  } catch (e: unknown) {
+    // It did not exist a moment ago: if a failed call made it anyway, it is ours to remove.
+    if (!(e instanceof InputError))
+      undo.push(`delete index ${record.index} if made`, () => indices.delete(record.index));
+    throw e;
+  }
+  if (made === 'exists') {
+    throw new ConflictError(`index "${record.index}" was created by someone else meanwhile`, 'index_exists', {
+      index: record.index,
+    });
+  }
+  undo.push(`delete index ${record.index}`, () => indices.delete(record.index));
+  await deps.store.markIndexCreated(record.id);
+}
+
+async function createTopics(deps: ResolvedDeps, record: Pipeline, undo: UndoStack): Promise<void> {
+  const { partitions, replicationFactor } = record;
+  // One topic per call: kafkajs skips waiting for leaders when a batch mixes new and existing topics.
+  for (const name of [record.topics.input, record.topics.output, record.topics.error]) {
+    let made: 'created' | 'exists';
+    try {
+      made = await deps.topics.createTopic({ name, partitions, replicationFactor });
+    } catch (e: unknown) {
+      // A call that failed late (e.g. waiting for leaders) may have made the topic; the name is
+      // ours (reserved), so whatever exists under it now is removed.
+      if (!(e instanceof InputError))
+        undo.push(`delete topic ${name} if made`, () => deps.topics.deleteTopics([name]));
+      throw e;
+    }
+    if (made === 'exists') {
+      throw new ConflictError(`Kafka topic "${name}" already exists`, 'topic_exists', { topic: name });
+    }
+    undo.push(`delete topic ${name}`, () => deps.topics.deleteTopics([name]));
+  }
+}
+
+/**
+ * The original design's create flow: reserve the name, check (or create) the index, create the
+ * input, output and error topics, then make the record `ready` with the requested status. A failing
+ * step undoes the earlier ones (newest first), and the reservation is released last.
+ */
+export async function createPipelineFlow(
+  deps: ResolvedDeps,
+  input: CreatePipelineInput,
+  actor: Actor,
+): Promise<Pipeline> {
+  const record = newRecord(deps, input, actor);
+  const log = deps.logger.child({ pipelineId: record.id, pipeline: record.name });
+  await reserveName(deps, record, log);
+  const undo = new UndoStack(log);
+  undo.push('release name', () => deps.store.removeReservation(record.id));
+  try {
+    await ensureIndex(deps, record, input, undo);
+    await createTopics(deps, record, undo);
+    const created = await deps.store.activate(record.id, input.status ?? 'running', deps.now());
+    log.info({ status: created.status }, 'pipeline created');
+    return created;
+  } catch (e: unknown) {
+    const { failed } = await undo.run();
+    if (failed.length > 0) log.error({ failed }, 'create failed and could not be fully undone');
+    throw e;
+  }
+}

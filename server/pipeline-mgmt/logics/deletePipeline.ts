@@ -1,0 +1,85 @@
+import { ConflictError } from '../../common/errors';
+import { consumerGroupFor, Pipeline } from '../../common/pipelines';
+import { retry } from '../../common/retry';
+import type { UpdateOptions } from '../interfaces/pipelineService';
+import type { StoredPipeline } from '../interfaces/pipelineStore';
+import type { ResolvedDeps } from './deps';
+import { checkPrecondition, getVisible, pipelineNotFound } from './preconditions';
+
+class GroupNotEmpty extends Error {}
+
+/** Stops the pipeline and marks it `deleting`, so a failed delete can be finished by a retry. */
+async function markDeleting(
+  deps: ResolvedDeps,
+  stored: StoredPipeline,
+  options: UpdateOptions & { force: boolean },
+) {
+  const p = stored.pipeline;
+  if (p.status === 'running' && !options.force) {
+    throw new ConflictError(
+      `pipeline "${p.name}" is running; stop it first or pass ?force=true`,
+      'pipeline_running',
+      { id: p.id },
+    );
+  }
+  const r = await deps.store.update(p.id, p.version, {
+    status: 'stopped',
+    lifecycle: 'deleting',
+    updatedBy: options.actor.user,
+    updatedAt: deps.now(),
+  });
+  if (r.result === 'gone') throw pipelineNotFound(p.id);
+  return r.result === 'updated';
+}
+
+/** Deletes the group; a group that is still in use (workers leaving) is waited for a little, then left to expire. */
+async function deleteGroup(deps: ResolvedDeps, p: Pipeline): Promise<void> {
+  const groupId = consumerGroupFor(p.id);
+  const log = deps.logger.child({ pipelineId: p.id, groupId });
+  try {
+    await retry(
+      async () => {
+        const r = await deps.topics.deleteConsumerGroup(groupId);
+        if (r === 'not_empty') throw new GroupNotEmpty(groupId);
+        return r;
+      },
+      {
+        initialMs: 250,
+        maxMs: 2000,
+        maxAttempts: Math.max(1, Math.ceil(deps.groupDeleteWaitMs / 1000)),
+        isRetriable: (e) => e instanceof GroupNotEmpty,
+      },
+    );
+  } catch (e: unknown) {
+    if (!(e instanceof GroupNotEmpty)) throw e;
+    log.warn('consumer group still has members; left for Kafka to expire');
+  }
+}
+
+/**
+ * The original design's delete flow: check the status (a running pipeline needs `force`, which
+ * stops it), delete the topics, the consumer group, the task rows and the record.
+ */
+export async function deletePipelineFlow(
+  deps: ResolvedDeps,
+  id: string,
+  options: UpdateOptions & { force: boolean },
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const stored = await getVisible(deps.store, id);
+    // A record already `deleting` was agreed to be deleted: a retry finishes it whatever If-Match says.
+    if (stored.lifecycle === 'deleting') break;
+    checkPrecondition(options.precondition, stored.pipeline.version);
+    if (await markDeleting(deps, stored, options)) break;
+    if (attempt >= 5) {
+      throw new ConflictError('pipeline is being changed by others; try again', 'concurrent_update', { id });
+    }
+  }
+  const p = (await getVisible(deps.store, id)).pipeline;
+  const { input, output, error } = p.topics;
+  const existing = await deps.topics.existingTopics([input, output, error]);
+  if (existing.length > 0) await deps.topics.deleteTopics(existing);
+  await deleteGroup(deps, p);
+  await deps.store.remove(id);
+  deps.logger.info({ pipelineId: id, pipeline: p.name, topics: existing }, 'pipeline deleted');
+}

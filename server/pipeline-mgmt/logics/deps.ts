@@ -1,0 +1,28 @@
+import type { Logger } from '../../common/logger';
+import type { IndexAdmin } from '../interfaces/indexAdmin';
+import type { PipelineStore } from '../interfaces/pipelineStore';
+import type { TaskStatusReader } from '../interfaces/taskStatusReader';
+import type { TopicAdmin } from '../interfaces/topicAdmin';
+
+export interface PipelineServiceDeps {
+  store: PipelineStore;
+  topics: TopicAdmin;
+  indices: IndexAdmin;
+  tasks: TaskStatusReader;
+  logger: Logger;
+  /** Used when a create request leaves partitions / replication factor out. */
+  defaults: { partitions: number; replicationFactor: number };
+  /** New pipeline ids (default: random UUIDs). */
+  newId?: () => string;
+  /** Clock (default: `new Date()`). */
+  now?: () => Date;
+  /**
+   * A record still `creating` after this long (ms) belongs to a create that died half-way; the
+   * next create of that name cleans it up and takes the name. Default 15 minutes.
+   */
+  abandonedCreateAfterMs?: number;
+  /** How long delete waits for a consumer group to empty before leaving it to expire (ms). Default 10 s. */
+  groupDeleteWaitMs?: number;
+}
+
+export type ResolvedDeps = Required<PipelineServiceDeps>;

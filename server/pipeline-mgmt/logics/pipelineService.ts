@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import type { PipelineService } from '../interfaces/pipelineService';
+import { createPipelineFlow } from './createPipeline';
+import { decodeCursor, encodeCursor } from './cursor';
+import { deletePipelineFlow } from './deletePipeline';
+import type { PipelineServiceDeps, ResolvedDeps } from './deps';
+import { getVisible } from './preconditions';
+import { patchPipeline, replacePipeline, updateStatus } from './updatePipeline';
+
+/** The control plane's logic. Knows the store, Kafka and OpenSearch only through their interfaces. */
+export function createPipelineService(input: PipelineServiceDeps): PipelineService {
+  const deps: ResolvedDeps = {
+    newId: randomUUID,
+    now: () => new Date(),
+    abandonedCreateAfterMs: 15 * 60_000,
+    groupDeleteWaitMs: 10_000,
+    ...input,
+    logger: input.logger.child({ component: 'pipeline-service' }),
+  };
+  return {
+    createPipeline: (body, actor) => createPipelineFlow(deps, body, actor),
+    getPipeline: async (id) => (await getVisible(deps.store, id)).pipeline,
+    listPipelines: async ({ limit, cursor, status, namePrefix }) => {
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      const page = await deps.store.list({ limit, after, status, namePrefix });
+      return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+    },
+    replacePipeline: (id, fields, echo, options) => replacePipeline(deps, id, fields, echo, options),
+    patchPipeline: (id, fields, echo, options) => patchPipeline(deps, id, fields, echo, options),
+    updatePipelineStatus: (id, status, options) => updateStatus(deps, id, status, options),
+    deletePipeline: (id, options) => deletePipelineFlow(deps, id, options),
+    listTasks: async (id) => {
+      await getVisible(deps.store, id);
+      return deps.tasks.listForPipeline(id);
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { ConflictError, InputError, PreconditionFailedError } from '../../common/errors';
+import type { Pipeline, PipelineStatus } from '../../common/pipelines';
+import type {
+  ImmutableEcho,
+  PatchFields,
+  UpdateOptions,
+  VersionPrecondition,
+} from '../interfaces/pipelineService';
+import type { MutableFields, PipelineChange } from '../interfaces/pipelineStore';
+import type { ResolvedDeps } from './deps';
+import {
+  assertNotDeleting,
+  checkEcho,
+  checkPrecondition,
+  getVisible,
+  pipelineNotFound,
+} from './preconditions';
+
+const CAS_ATTEMPTS = 5;
+
+/**
+ * Read, decide, compare-and-set on `version`. With explicit If-Match versions a lost race is a
+ * 412; without, the change is recomputed on the fresh record a few times.
+ */
+async function applyUpdate(
+  deps: ResolvedDeps,
+  id: string,
+  precondition: VersionPrecondition | undefined,
+  decide: (current: Pipeline) => Promise<Omit<PipelineChange, 'updatedAt'> | undefined>,
+): Promise<Pipeline> {
+  for (let attempt = 1; attempt <= CAS_ATTEMPTS; attempt++) {
+    const stored = await getVisible(deps.store, id);
+    assertNotDeleting(stored);
+    checkPrecondition(precondition, stored.pipeline.version);
+    const change = await decide(stored.pipeline);
+    if (!change) return stored.pipeline;
+    const r = await deps.store.update(id, stored.pipeline.version, { ...change, updatedAt: deps.now() });
+    if (r.result === 'updated') return r.pipeline;
+    if (r.result === 'gone') throw pipelineNotFound(id);
+    if (precondition?.kind === 'versions') {
+      throw new PreconditionFailedError('pipeline was changed while this request was applied', { id });
+    }
+  }
+  throw new ConflictError('pipeline is being changed by others; try again', 'concurrent_update', { id });
+}
+
+function mutableOf(p: Pipeline): MutableFields {
+  return {
+    description: p.description,
+    index: p.index,
+    flush: { ...p.flush },
+    idField: p.idField,
+    outputEnabled: p.outputEnabled,
+  };
+}
+
+async function checkIndex(deps: ResolvedDeps, next: MutableFields, current: Pipeline): Promise<void> {
+  if (next.index === current.index) return;
+  if (!(await deps.indices.exists(next.index))) {
+    throw new InputError(`index "${next.index}" does not exist`, { index: next.index }, 'index_not_found');
+  }
+}
+
+async function decideFields(
+  deps: ResolvedDeps,
+  current: Pipeline,
+  next: MutableFields,
+  echo: ImmutableEcho,
+  options: UpdateOptions,
+): Promise<Omit<PipelineChange, 'updatedAt'> | undefined> {
+  checkEcho(echo, current);
+  if (JSON.stringify(next) === JSON.stringify(mutableOf(current))) return undefined; // nothing to change
+  await checkIndex(deps, next, current);
+  return { fields: next, updatedBy: options.actor.user };
+}
+
+export function replacePipeline(
+  deps: ResolvedDeps,
+  id: string,
+  fields: MutableFields,
+  echo: ImmutableEcho,
+  options: UpdateOptions,
+): Promise<Pipeline> {
+  return applyUpdate(deps, id, options.precondition, (current) =>
+    decideFields(deps, current, fields, echo, options),
+  );
+}
+
+export function patchPipeline(
+  deps: ResolvedDeps,
+  id: string,
+  patch: PatchFields,
+  echo: ImmutableEcho,
+  options: UpdateOptions,
+): Promise<Pipeline> {
+  return applyUpdate(deps, id, options.precondition, (current) => {
+    const base = mutableOf(current);
+    const next: MutableFields = {
+      description: patch.description ?? base.description,
+      index: patch.index ?? base.index,
+      flush: { ...base.flush, ...patch.flush },
+      idField: patch.idField !== undefined ? patch.idField : base.idField,
+      outputEnabled: patch.outputEnabled ?? base.outputEnabled,
+    };
+    return decideFields(deps, current, next, echo, options);
+  });
+}
+
+/** Always writes, so `version` always moves: workers restart a failed task of a running pipeline on it. */
+export function updateStatus(
+  deps: ResolvedDeps,
+  id: string,
+  status: PipelineStatus,
+  options: UpdateOptions,
+): Promise<Pipeline> {
+  return applyUpdate(deps, id, options.precondition, async () => ({
+    status,
+    updatedBy: options.actor.user,
+  }));
+}
