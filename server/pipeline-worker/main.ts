@@ -1,17 +1,37 @@
-import express from 'express';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import type { Config } from '../common/config/schema';
 import { createDatabase } from '../common/db/knex';
 import { migrateLatest } from '../common/db/migrate';
-import { createErrorMiddleware, notFoundHandler } from '../common/http/errorMiddleware';
 import { closeServer, listen } from '../common/http/listen';
 import { createKafka } from '../common/kafka';
 import type { Logger } from '../common/logger';
 import { createOpenSearchClient } from '../common/opensearch';
 import { RunningService, runProcess } from '../common/processRunner';
-import { kafkaCheck, mariadbCheck, opensearchCheck, runChecks } from '../common/readiness';
-import { serviceInfo } from '../common/serviceInfo';
+import { kafkaCheck, mariadbCheck, opensearchCheck } from '../common/readiness';
+import { appVersion } from '../common/serviceInfo';
+import { createWorkerApp } from './driveradapters/httpRouter';
+import { createWorkerMetrics } from './driveradapters/metrics';
+import { createKafkaLagReader } from './drivenadapters/KafkaLagReader';
+import { createMariaDbPipelineSource } from './drivenadapters/MariaDbPipelineSource';
+import { createMariaDbTaskStatusStore } from './drivenadapters/MariaDbTaskStatusStore';
+import { createUsageSampler } from './drivenadapters/processUsage';
+import type { WorkerInfo } from './interfaces/TaskStatusStore';
+import { createWorkerService } from './logics/workerService';
+import { createTaskFactory } from './taskFactory';
 
 export const WORKER_SERVICE_NAME = 'pipeline-worker';
+
+/** Runs every cleanup step even if one throws. */
+async function runAll(logger: Logger, steps: Array<[string, () => Promise<unknown>]>): Promise<void> {
+  for (const [name, step] of steps) {
+    try {
+      await step();
+    } catch (e) {
+      logger.warn({ err: e, step: name }, 'shutdown step failed');
+    }
+  }
+}
 
 /** Wiring of pipeline-worker. */
 export async function startWorker({
@@ -27,32 +47,59 @@ export async function startWorker({
   const admin = kafka.admin();
   await admin.connect();
   const opensearch = createOpenSearchClient(config);
-  const checks = [mariadbCheck(db), kafkaCheck(admin), opensearchCheck(opensearch)];
-
-  const app = express();
-  app.disable('x-powered-by');
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', ...serviceInfo(WORKER_SERVICE_NAME) });
+  const metrics = createWorkerMetrics();
+  const worker: WorkerInfo = {
+    id: `${os.hostname().slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    host: os.hostname().slice(0, 255),
+    pid: process.pid,
+    version: appVersion(),
+    startedAt: new Date(),
+  };
+  const shutdownMs = config.server.shutdownTimeoutSec * 1000;
+  const service = createWorkerService({
+    worker,
+    pipelines: createMariaDbPipelineSource({ db, logger }),
+    statusStore: createMariaDbTaskStatusStore({ db }),
+    lagReader: createKafkaLagReader({ admin }),
+    createTask: createTaskFactory({ config, kafka, opensearch, logger, observer: metrics.observer }),
+    usage: createUsageSampler(),
+    logger: logger.child({ component: 'worker-service', workerId: worker.id }),
+    options: {
+      pollIntervalMs: 2_000,
+      reportIntervalMs: 3_000,
+      watchIntervalMs: config.server.watchWorkersIntervalMin * 60_000,
+      // Half the shutdown bound for flushing; the rest for commits, leaving the group and cleanup.
+      drainMs: Math.floor(shutdownMs / 2),
+      staleWorkerMs: 120_000,
+    },
   });
-  app.get('/ready', async (_req, res) => {
-    const result = await runChecks(checks);
-    res
-      .status(result.ready ? 200 : 503)
-      .json(result.ready ? result : { code: 'not_ready', message: 'dependencies unreachable', ...result });
-  });
-  app.use(notFoundHandler);
-  app.use(createErrorMiddleware(logger));
+  await service.start();
 
+  const app = createWorkerApp({
+    serviceName: WORKER_SERVICE_NAME,
+    workerId: worker.id,
+    checks: [mariadbCheck(db), kafkaCheck(admin), opensearchCheck(opensearch)],
+    registry: metrics.registry,
+    tasks: () =>
+      [...service.entries().values()].map((e) => ({
+        pipelineId: e.pipeline.id,
+        state: e.task?.snapshot().state ?? 'stopped',
+      })),
+    logger,
+  });
   const { server, port } = await listen(app, config.server.workerPort);
-  logger.info({ port }, 'pipeline-worker listening');
+  logger.info({ port, workerId: worker.id }, 'pipeline-worker listening');
   let stopped: Promise<void> | undefined;
   return {
     port,
     stop: () =>
-      (stopped ??= (async () => {
-        await closeServer(server);
-        await Promise.allSettled([admin.disconnect(), opensearch.close(), db.destroy()]);
-      })()),
+      (stopped ??= runAll(logger, [
+        ['close http', () => closeServer(server)],
+        ['stop tasks', () => service.stop()],
+        ['disconnect admin', () => admin.disconnect()],
+        ['close opensearch', () => opensearch.close()],
+        ['close database', () => db.destroy()],
+      ])),
   };
 }
 

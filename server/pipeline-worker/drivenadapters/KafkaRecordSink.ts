@@ -1,0 +1,101 @@
+import type { Kafka, Message, Producer } from 'kafkajs';
+import { DependencyError } from '../../common/errors';
+import type { Logger } from '../../common/logger';
+import { AbortedError } from '../../common/retry';
+import type { OutgoingMessage } from '../logics/envelopes';
+import type { RecordSink } from '../interfaces/RecordSinks';
+
+/** Bytes per produce call: each partition's record batch stays under the broker's 1 MiB default. */
+export const MAX_SEND_BYTES = 768 * 1024;
+
+function sizeOf(m: OutgoingMessage): number {
+  let n = m.value.length + (m.key?.length ?? 0) + 80;
+  for (const [k, v] of Object.entries(m.headers)) n += k.length + v.length + 8;
+  return n;
+}
+
+/** Splits messages into produce calls of at most `maxBytes` each (a single larger message alone). */
+export function chunkMessages(messages: OutgoingMessage[], maxBytes = MAX_SEND_BYTES): OutgoingMessage[][] {
+  const chunks: OutgoingMessage[][] = [];
+  let current: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = sizeOf(m);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/**
+ * A topic written through an idempotent producer with acks from all in-sync replicas. The producer
+ * connects on first use and again after a failure.
+ */
+export function createKafkaRecordSink({
+  kafka,
+  topic,
+  logger,
+}: {
+  kafka: Kafka;
+  topic: string;
+  logger: Logger;
+}): RecordSink {
+  let producer: Producer | null = null;
+  let connecting: Promise<Producer> | null = null;
+  let closed = false;
+
+  function connected(): Promise<Producer> {
+    if (producer) return Promise.resolve(producer);
+    return (connecting ??= (async () => {
+      const p = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        // Bounded, so a send fails (and is retried by the task's backoff) instead of hanging.
+        retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+      });
+      try {
+        await p.connect();
+      } catch (e) {
+        await p.disconnect().catch(() => undefined);
+        throw e;
+      }
+      producer = p;
+      return p;
+    })().finally(() => {
+      connecting = null;
+    }));
+  }
+
+  return {
+    async send(messages, signal) {
+      if (closed) throw new DependencyError('sink closed', { retriable: false });
+      for (const chunk of chunkMessages(messages)) {
+        if (signal?.aborted) throw new AbortedError();
+        const p = await connected();
+        try {
+          await p.send({
+            topic,
+            acks: -1,
+            messages: chunk.map((m): Message => ({ key: m.key, value: m.value, headers: m.headers })),
+          });
+        } catch (e) {
+          logger.warn({ err: e, topic }, 'produce failed');
+          throw new DependencyError(`produce to ${topic} failed`, { cause: e });
+        }
+      }
+    },
+    async close() {
+      closed = true;
+      const p = producer ?? (await connecting?.catch(() => null)) ?? null;
+      producer = null;
+      if (p) await p.disconnect();
+    },
+  };
+}

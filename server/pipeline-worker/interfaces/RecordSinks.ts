@@ -1,0 +1,11 @@
+import type { OutgoingMessage } from '../logics/envelopes';
+
+/**
+ * A Kafka topic the worker writes to (the pipeline's error or output topic). `send` resolves only
+ * once every message is acknowledged by all in-sync replicas; it rejects (retriably, as a rule) when
+ * any was not, and the caller sends them again.
+ */
+export interface RecordSink {
+  send(messages: OutgoingMessage[], signal?: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,46 @@
+import type { TopicPartition } from './records';
+
+export type TaskState = 'starting' | 'running' | 'failed' | 'stopped';
+
+/** What a worker reports about one of its tasks (one row of `pipeline_tasks`). */
+export interface TaskStatus {
+  pipelineId: string;
+  state: TaskState;
+  assignedPartitions: TopicPartition[];
+  restartCount: number;
+  consecutiveFailures: number;
+  nextRestartAt: Date | null;
+  lastError: string | null;
+  lastFlushAt: Date | null;
+  recordsIndexed: number;
+  recordsFailed: number;
+  recordsPerSec: number;
+  lag: number | null;
+  pipelineVersion: number;
+}
+
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  pid: number;
+  version: string;
+  startedAt: Date;
+}
+
+export interface WorkerUsage {
+  cpuPercent: number;
+  rssBytes: number;
+}
+
+/** The `workers` and `pipeline_tasks` tables, as seen by one worker. */
+export interface TaskStatusStore {
+  registerWorker(worker: WorkerInfo): Promise<void>;
+  /** Writes the worker's heartbeat and usage (re-creating its row if it was removed). */
+  heartbeat(worker: WorkerInfo, usage: WorkerUsage): Promise<void>;
+  saveTasks(workerId: string, tasks: TaskStatus[]): Promise<void>;
+  removeTask(workerId: string, pipelineId: string): Promise<void>;
+  /** Deletes the worker and its task rows (graceful exit). */
+  removeWorker(workerId: string): Promise<void>;
+  /** Deletes workers silent for longer than `olderThanMs`, and their task rows. */
+  removeStaleWorkers(olderThanMs: number): Promise<number>;
+}

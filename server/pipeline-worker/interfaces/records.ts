@@ -1,0 +1,63 @@
+/** A topic-partition, the unit Kafka assigns to a consumer and commits for. */
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** One record as the consumer delivers it. `offset` is the Kafka offset (int64, as a string). */
+export interface SourceRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** Producer or log-append time, ms since the epoch, as a string (kafkajs' representation). */
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+/** Where a record came from; carried through to the error and output topics. */
+export interface RecordOrigin {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: string;
+  key: Buffer | null;
+}
+
+/** A record that parsed and validated: ready to become a bulk `index` action. */
+export interface IndexableRecord {
+  kind: 'index';
+  origin: RecordOrigin;
+  /** The document `_id`. */
+  id: string;
+  /** The document as one line of JSON text (no newlines). */
+  source: string;
+  /** The value as received, when `source` had to be re-serialised (it spanned several lines). */
+  originalText?: string;
+  /** Approximate bytes held in memory for this record. */
+  bytes: number;
+}
+
+export type FailureStage = 'parse' | 'validate' | 'index';
+
+/** A record that cannot be indexed; goes to the error topic. */
+export interface FailedRecord {
+  kind: 'failed';
+  origin: RecordOrigin;
+  stage: FailureStage;
+  errorType: string;
+  reason: string;
+  /** HTTP status of the bulk item (stage `index` only). */
+  status?: number;
+  /** Index attempts made before the failure was known (1 for parse / validate). */
+  attempts: number;
+  /** The original value, as received. */
+  value: Buffer | null;
+  bytes: number;
+}
+
+export type ParsedRecord = IndexableRecord | FailedRecord;
+
+export function tpKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}

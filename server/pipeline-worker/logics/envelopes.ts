@@ -1,0 +1,130 @@
+import type { FailedRecord, IndexableRecord } from '../interfaces/records';
+
+/** A record ready for a Kafka producer. */
+export interface OutgoingMessage {
+  key: Buffer | null;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export interface PipelineRef {
+  id: string;
+  name: string;
+}
+
+/** Headers on every error record, so consumers can dedupe and route without parsing the value. */
+export const ERROR_HEADERS = {
+  srcTopic: 'sdp-src-topic',
+  srcPartition: 'sdp-src-partition',
+  srcOffset: 'sdp-src-offset',
+  stage: 'sdp-stage',
+  errorType: 'sdp-error-type',
+  truncated: 'sdp-truncated',
+} as const;
+
+/** Largest original value carried in an error record by default (bytes); the rest is cut off. */
+export const DEFAULT_MAX_ERROR_VALUE_BYTES = 256 * 1024;
+/** Longest error reason kept (characters). */
+const MAX_REASON_CHARS = 4096;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(b: Buffer): string | null {
+  try {
+    return utf8.decode(b);
+  } catch {
+    return null;
+  }
+}
+
+/** Cuts a UTF-8 buffer to at most `max` bytes without splitting a character. */
+function cutUtf8(b: Buffer, max: number): Buffer {
+  if (b.length <= max) return b;
+  let end = max;
+  while (end > 0 && (b[end]! & 0xc0) === 0x80) end--;
+  return b.subarray(0, end);
+}
+
+function keyText(key: Buffer | null): { key: string | null; keyEncoding?: 'base64' } {
+  if (key === null) return { key: null };
+  const text = decodeUtf8(key);
+  return text === null ? { key: key.toString('base64'), keyEncoding: 'base64' } : { key: text };
+}
+
+/**
+ * The error-topic record of a failed record: a JSON envelope with the pipeline, the stage, OpenSearch's
+ * (or the parser's) error type and reason, where the record came from, and the original value as UTF-8
+ * text or, when it is not valid UTF-8, base64 with `encoding: "base64"`. A value over `maxValueBytes`
+ * is cut and flagged `truncated` (with its `originalBytes`), so an error record always fits a topic.
+ */
+export function buildErrorMessage(
+  f: FailedRecord,
+  pipeline: PipelineRef,
+  now: Date,
+  maxValueBytes = DEFAULT_MAX_ERROR_VALUE_BYTES,
+): OutgoingMessage {
+  const original = f.value ?? Buffer.alloc(0);
+  const asText = decodeUtf8(original);
+  const budget = asText === null ? Math.floor((maxValueBytes * 3) / 4) : maxValueBytes;
+  const truncated = original.length > budget;
+  const kept = truncated
+    ? asText === null
+      ? original.subarray(0, budget)
+      : cutUtf8(original, budget)
+    : original;
+  const value = f.value === null ? null : asText === null ? kept.toString('base64') : kept.toString('utf8');
+  const envelope = {
+    pipelineId: pipeline.id,
+    pipelineName: pipeline.name,
+    stage: f.stage,
+    errorType: f.errorType,
+    reason: f.reason.length > MAX_REASON_CHARS ? `${f.reason.slice(0, MAX_REASON_CHARS)}...` : f.reason,
+    ...(f.status !== undefined ? { status: f.status } : {}),
+    source: {
+      topic: f.origin.topic,
+      partition: f.origin.partition,
+      offset: String(f.origin.offset),
+      timestamp: f.origin.timestamp,
+      ...keyText(f.origin.key),
+    },
+    time: now.toISOString(),
+    attempts: f.attempts,
+    value,
+    encoding: asText === null ? 'base64' : 'utf8',
+    ...(truncated ? { truncated: true, originalBytes: original.length } : {}),
+  };
+  const headers: Record<string, string> = {
+    [ERROR_HEADERS.srcTopic]: f.origin.topic,
+    [ERROR_HEADERS.srcPartition]: String(f.origin.partition),
+    [ERROR_HEADERS.srcOffset]: String(f.origin.offset),
+    [ERROR_HEADERS.stage]: f.stage,
+    [ERROR_HEADERS.errorType]: f.errorType,
+  };
+  if (truncated) headers[ERROR_HEADERS.truncated] = 'true';
+  return { key: f.origin.key, value: JSON.stringify(envelope), headers };
+}
+
+/**
+ * The output-topic record of an indexed record: the target index and `_id`, where it came from, and
+ * the document itself (spliced in as text, not re-serialised), or `docOmitted: true` when the topic
+ * refused it as too large.
+ */
+export function buildOutputMessage(r: IndexableRecord, index: string, omitDoc = false): OutgoingMessage {
+  const head = JSON.stringify({
+    index,
+    id: r.id,
+    source: { topic: r.origin.topic, partition: r.origin.partition, offset: String(r.origin.offset) },
+    ...(omitDoc ? { docOmitted: true } : {}),
+  });
+  return {
+    key: r.origin.key,
+    value: omitDoc ? head : `${head.slice(0, -1)},"doc":${r.source}}`,
+    headers: {
+      'sdp-index': index,
+      'sdp-id': r.id,
+      [ERROR_HEADERS.srcTopic]: r.origin.topic,
+      [ERROR_HEADERS.srcPartition]: String(r.origin.partition),
+      [ERROR_HEADERS.srcOffset]: String(r.origin.offset),
+    },
+  };
+}

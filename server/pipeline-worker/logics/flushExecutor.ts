@@ -1,0 +1,257 @@
+import { describeError } from '../../common/errors';
+import { AbortedError, isBug, retry } from '../../common/retry';
+import { BulkAction, BulkIndexer, BulkItemResult, BulkRequestError } from '../interfaces/BulkIndexer';
+import type { FailedRecord, IndexableRecord, ParsedRecord } from '../interfaces/records';
+import type { RecordSink } from '../interfaces/RecordSinks';
+import { classifyItem, classifyRequestFailure } from './bulkClassify';
+import {
+  buildErrorMessage,
+  buildOutputMessage,
+  DEFAULT_MAX_ERROR_VALUE_BYTES,
+  OutgoingMessage,
+  PipelineRef,
+} from './envelopes';
+
+export type AttemptStage = 'index' | 'error-topic' | 'output-topic';
+
+export interface FlushDeps {
+  pipeline: PipelineRef & { index: string };
+  indexer: BulkIndexer;
+  errorSink: RecordSink;
+  /** null when the pipeline's output is off. */
+  outputSink: RecordSink | null;
+  retry: { initialMs: number; maxMs: number };
+  signal: AbortSignal;
+  /** An attempt made no progress and will be retried after a backoff. */
+  onAttemptFailed(error: unknown, stage: AttemptStage): void;
+  /** An attempt moved at least one record forward. */
+  onProgress(): void;
+  now?: () => Date;
+  random?: () => number;
+}
+
+export interface FlushResult {
+  indexed: number;
+  failed: number;
+  bulkRequests: number;
+}
+
+interface Action extends BulkAction {
+  record: IndexableRecord;
+}
+
+/** A bulk attempt left records to retry. */
+export class RetryLaterError extends Error {
+  constructor(
+    readonly remaining: number,
+    readonly progress: boolean,
+    readonly lastError: string,
+  ) {
+    super(`${remaining} record(s) to retry: ${lastError}`);
+    this.name = 'RetryLaterError';
+  }
+}
+
+interface AttemptOutcome {
+  results: Array<{
+    action: Action;
+    verdict: 'ok' | 'retry' | 'permanent';
+    status?: number;
+    type?: string;
+    reason?: string;
+  }>;
+  requests: number;
+  lastError?: string;
+}
+
+/** Sends one set of actions, splitting the request when OpenSearch refuses its body as a whole. */
+async function attempt(actions: Action[], deps: FlushDeps): Promise<AttemptOutcome> {
+  let items: BulkItemResult<Action>[];
+  try {
+    items = await deps.indexer.bulk(actions, deps.signal);
+  } catch (e) {
+    if (e instanceof AbortedError || deps.signal.aborted)
+      throw e instanceof AbortedError ? e : new AbortedError();
+    if (isBug(e)) throw e;
+    const status = e instanceof BulkRequestError ? e.status : undefined;
+    const verdict = classifyRequestFailure(status);
+    if (verdict === 'split' && actions.length > 1) {
+      const mid = Math.ceil(actions.length / 2);
+      const a = await attempt(actions.slice(0, mid), deps);
+      const b = await attempt(actions.slice(mid), deps);
+      return {
+        results: [...a.results, ...b.results],
+        requests: 1 + a.requests + b.requests,
+        lastError: b.lastError ?? a.lastError,
+      };
+    }
+    if (verdict === 'split') {
+      const type =
+        (e instanceof BulkRequestError && e.errorType) ||
+        (status === 413 ? 'request_entity_too_large' : 'request_rejected');
+      return {
+        results: [{ action: actions[0]!, verdict: 'permanent', status, type, reason: describeError(e) }],
+        requests: 1,
+      };
+    }
+    return {
+      results: actions.map((action) => ({ action, verdict: 'retry' })),
+      requests: 1,
+      lastError: describeError(e),
+    };
+  }
+  let lastError: string | undefined;
+  const results = items.map((item) => {
+    const verdict = classifyItem(item.status, item.error?.type);
+    if (verdict === 'retry')
+      lastError = `bulk item ${item.status ?? '?'} ${item.error?.type ?? ''}: ${item.error?.reason ?? ''}`;
+    return {
+      action: item.action,
+      verdict,
+      status: item.status,
+      type: item.error?.type,
+      reason: item.error?.reason,
+    };
+  });
+  return { results, requests: 1, lastError };
+}
+
+/** Indexes every action, retrying what OpenSearch could not take yet; returns the indexed and the refused. */
+async function indexAll(
+  records: IndexableRecord[],
+  deps: FlushDeps,
+): Promise<{ indexed: IndexableRecord[]; refused: FailedRecord[]; requests: number }> {
+  let pending: Action[] = records.map((record) => ({
+    index: deps.pipeline.index,
+    id: record.id,
+    source: record.source,
+    record,
+  }));
+  const indexed: IndexableRecord[] = [];
+  const refused: FailedRecord[] = [];
+  let requests = 0;
+  if (pending.length === 0) return { indexed, refused, requests };
+  await retry(
+    async (attemptNo) => {
+      const out = await attempt(pending, deps);
+      requests += out.requests;
+      const next: Action[] = [];
+      // A document retried after a later write of the same _id succeeded would overwrite the newer
+      // version: such later writes are sent again, after it, in order.
+      const retryIds = new Set<string>();
+      let progress = false;
+      for (const r of out.results) {
+        if (r.verdict === 'retry' || (r.verdict === 'ok' && retryIds.has(r.action.id))) {
+          retryIds.add(r.action.id);
+          next.push(r.action);
+        } else if (r.verdict === 'ok') {
+          indexed.push(r.action.record);
+          progress = true;
+        } else {
+          progress = true;
+          const rec = r.action.record;
+          refused.push({
+            kind: 'failed',
+            origin: rec.origin,
+            stage: 'index',
+            errorType: r.type ?? 'unknown',
+            reason: r.reason ?? 'refused by OpenSearch',
+            status: r.status,
+            attempts: attemptNo,
+            value: Buffer.from(rec.originalText ?? rec.source, 'utf8'),
+            bytes: rec.bytes,
+          });
+        }
+      }
+      pending = next;
+      if (progress) deps.onProgress();
+      if (pending.length > 0) throw new RetryLaterError(pending.length, progress, out.lastError ?? 'unknown');
+    },
+    {
+      ...deps.retry,
+      factor: 2,
+      maxAttempts: Infinity,
+      signal: deps.signal,
+      random: deps.random,
+      isRetriable: (e) => e instanceof RetryLaterError,
+      onRetry: (e) => {
+        if (!(e instanceof RetryLaterError && e.progress)) deps.onAttemptFailed(e, 'index');
+      },
+    },
+  );
+  return { indexed, refused, requests };
+}
+
+/** Whether a produce failed because a message is over the topic's size limit. */
+export function isTooLarge(e: unknown, depth = 0): boolean {
+  if (!e || typeof e !== 'object' || depth > 6) return false;
+  const err = e as { type?: unknown; cause?: unknown; errors?: unknown };
+  if (err.type === 'MESSAGE_TOO_LARGE' || err.type === 'RECORD_LIST_TOO_LARGE') return true;
+  if (Array.isArray(err.errors) && err.errors.some((x) => isTooLarge(x, depth + 1))) return true;
+  return isTooLarge(err.cause, depth + 1);
+}
+
+/** Most shrinking steps a sink's messages get when the topic refuses them as too large. */
+export const MAX_SHRINK_LEVEL = 3;
+
+/**
+ * Sends to a Kafka sink until acknowledged; every failed attempt counts towards the task's failures.
+ * `build(level)` makes the messages; when the topic refuses one as too large, they are rebuilt one
+ * level smaller (values cut further), so an oversized record is flagged, never looped on.
+ */
+async function sendAll(
+  sink: RecordSink,
+  build: (level: number) => OutgoingMessage[],
+  stage: AttemptStage,
+  deps: FlushDeps,
+): Promise<void> {
+  let level = 0;
+  let messages = build(level);
+  if (messages.length === 0) return;
+  await retry(
+    async () => {
+      await sink.send(messages, deps.signal);
+      deps.onProgress();
+    },
+    {
+      ...deps.retry,
+      factor: 2,
+      maxAttempts: Infinity,
+      signal: deps.signal,
+      random: deps.random,
+      isRetriable: (e) => !isBug(e) && !(e instanceof AbortedError) && !deps.signal.aborted,
+      onRetry: (e) => {
+        if (isTooLarge(e) && level < MAX_SHRINK_LEVEL) messages = build(++level);
+        deps.onAttemptFailed(e, stage);
+      },
+    },
+  );
+}
+
+/**
+ * Takes one flush's records to completion: indexes the good ones (per-item retries with backoff,
+ * 413 splits), sends every record OpenSearch refused and every record that failed parsing or
+ * validation to the error topic, and every indexed record to the output topic. Resolves only when all
+ * of it is acknowledged; rejects with AbortedError when the task gives up (nothing may then be
+ * committed for these records).
+ */
+export async function executeFlush(records: ParsedRecord[], deps: FlushDeps): Promise<FlushResult> {
+  const good: IndexableRecord[] = [];
+  const failed: FailedRecord[] = [];
+  for (const r of records) {
+    if (r.kind === 'index') good.push(r);
+    else failed.push(r);
+  }
+  const { indexed, refused, requests } = await indexAll(good, deps);
+  failed.push(...refused);
+  const now = (deps.now ?? (() => new Date()))();
+  const errorMessages = (level: number) =>
+    failed.map((f) => buildErrorMessage(f, deps.pipeline, now, DEFAULT_MAX_ERROR_VALUE_BYTES >> (3 * level)));
+  const outputMessages = (level: number) =>
+    indexed.map((r) => buildOutputMessage(r, deps.pipeline.index, level > 0));
+  await Promise.all([
+    sendAll(deps.errorSink, errorMessages, 'error-topic', deps),
+    deps.outputSink ? sendAll(deps.outputSink, outputMessages, 'output-topic', deps) : Promise.resolve(),
+  ]);
+  return { indexed: indexed.length, failed: failed.length, bulkRequests: requests };
+}

@@ -1,0 +1,63 @@
+import type { Client } from '@opensearch-project/opensearch';
+import type { Kafka } from 'kafkajs';
+import type { Config } from '../common/config/schema';
+import type { Logger } from '../common/logger';
+import { consumerGroupFor, Pipeline } from '../common/pipelines';
+import { createKafkaRecordSource } from './driveradapters/KafkaRecordSource';
+import { createKafkaRecordSink } from './drivenadapters/KafkaRecordSink';
+import { createOpenSearchBulkIndexer } from './drivenadapters/OpenSearchBulkIndexer';
+import type { BulkIndexer } from './interfaces/BulkIndexer';
+import { resolveFlushLimits } from './logics/flushPolicy';
+import { createTask, Task, TaskObserver } from './logics/task';
+
+export interface TaskFactoryDeps {
+  config: Config;
+  kafka: Kafka;
+  opensearch: Client;
+  logger: Logger;
+  observer?: TaskObserver;
+  /** Wraps the bulk indexer (tests observe requests through it). */
+  wrapIndexer?: (indexer: BulkIndexer, pipeline: Pipeline) => BulkIndexer;
+}
+
+/** Backoff of one flush's retries. */
+export const FLUSH_RETRY = { initialMs: 200, maxMs: 10_000 };
+
+/** Wiring of one task: the pipeline's consumer, OpenSearch, and its error and output topics. */
+export function createTaskFactory(deps: TaskFactoryDeps) {
+  const { config, kafka, opensearch } = deps;
+  return (pipeline: Pipeline, onFailed: (e: Error) => void): Task => {
+    const logger = deps.logger.child({ component: 'task', pipelineId: pipeline.id });
+    const indexer = createOpenSearchBulkIndexer({ client: opensearch });
+    return createTask({
+      pipeline,
+      limits: resolveFlushLimits(pipeline, config.server),
+      source: createKafkaRecordSource({
+        kafka,
+        logger,
+        settings: {
+          groupId: consumerGroupFor(pipeline.id),
+          topic: pipeline.topics.input,
+          fromBeginning: config.kafka.autoOffsetReset === 'earliest',
+          sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+          rebalanceTimeoutMs: config.kafka.maxPollIntervalMs,
+        },
+      }),
+      indexer: deps.wrapIndexer ? deps.wrapIndexer(indexer, pipeline) : indexer,
+      errorSink: createKafkaRecordSink({ kafka, topic: pipeline.topics.error, logger }),
+      outputSink: pipeline.outputEnabled
+        ? createKafkaRecordSink({ kafka, topic: pipeline.topics.output, logger })
+        : null,
+      logger,
+      options: {
+        failureThreshold: config.server.failureThreshold,
+        // With an idField, two documents may share an _id: one request at a time keeps them in order.
+        maxInFlight: pipeline.idField ? 1 : 2,
+        retry: FLUSH_RETRY,
+        commitIntervalMs: 5_000,
+      },
+      onFailed,
+      observer: deps.observer,
+    });
+  };
+}
