@@ -32,12 +32,12 @@ export interface MgmtHarness {
     path: string,
     options?: RequestOptions,
   ): Promise<ApiResponse<T>>;
-  /** A new OpenSearch index, deleted at stop(). */
-  newIndex(): Promise<string>;
+  /** A new OpenSearch index (random name unless given), deleted at stop(). */
+  newIndex(name?: string): Promise<string>;
   /** A random index name (not created), deleted at stop() if something made it. */
   indexName(): string;
-  /** A random pipeline name whose topics are deleted at stop(). */
-  newName(): string;
+  /** A random pipeline name (or the one given) whose topics are deleted at stop(). */
+  newName(name?: string): string;
   /** Topics of the harness's pipeline names that exist now. */
   topicsOf(name: string): Promise<string[]>;
   stop(): Promise<void>;
@@ -87,8 +87,8 @@ export async function startMgmtHarness(overrides: MgmtOverrides = {}): Promise<M
       if ((res.headers.get('content-type') ?? '').includes('json')) parsed = JSON.parse(text);
       return { status: res.status, headers: res.headers, body: parsed as T };
     },
-    newIndex: async () => {
-      const index = randomName('mgmt-idx').replace(/_/g, '-');
+    newIndex: async (name?: string) => {
+      const index = name ?? randomName('mgmt-idx').replace(/_/g, '-');
       await opensearch.indices.create({
         index,
         body: { settings: { number_of_shards: 1, number_of_replicas: 0 } },
@@ -101,8 +101,8 @@ export async function startMgmtHarness(overrides: MgmtOverrides = {}): Promise<M
       indices.push(index);
       return index;
     },
-    newName: () => {
-      const name = randomName('p');
+    newName: (given?: string) => {
+      const name = given ?? randomName('p');
       names.push(name);
       return name;
     },

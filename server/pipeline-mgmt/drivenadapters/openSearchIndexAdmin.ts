@@ -33,6 +33,13 @@ export function createOpenSearchIndexAdmin({
         return res.body === true;
       } catch (e: unknown) {
         if (statusOf(e) === 404) return false;
+        if (statusOf(e) === 400) {
+          throw new InputError(
+            `OpenSearch refused the index name "${index}"`,
+            { index },
+            'invalid_index_name',
+          );
+        }
         throw unavailable(`check index ${index}`, e);
       }
     },
@@ -46,7 +53,7 @@ export function createOpenSearchIndexAdmin({
         const status = statusOf(e);
         const err = errorOf(e);
         if (err?.type === 'resource_already_exists_exception') return 'exists';
-        if (status === 400) {
+        if (status === 400 || (e as ResponseErrorLike).name === 'SerializationError') {
           throw new InputError(
             `OpenSearch refused the index definition: ${err?.reason ?? err?.type ?? status}`,
             { opensearch: err?.type, reason: err?.reason },

@@ -18,6 +18,21 @@ function newAjv(coerce: boolean): Ajv {
   return ajv;
 }
 
+/** Deepest nesting accepted in a body; OpenSearch's own mapping depth limit is 20 objects. */
+export const MAX_BODY_DEPTH = 64;
+
+/** The JSON pointer of the first place nested deeper than `max`, found without recursion. */
+export function tooDeepAt(value: unknown, max = MAX_BODY_DEPTH): string | undefined {
+  const stack: Array<[unknown, string, number]> = [[value, '', 0]];
+  while (stack.length > 0) {
+    const [v, path, depth] = stack.pop() as [unknown, string, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return path || '/';
+    for (const [k, child] of Object.entries(v)) stack.push([child, `${path}/${k}`, depth + 1]);
+  }
+  return undefined;
+}
+
 export interface FieldProblem {
   path: string;
   message: string;
@@ -85,6 +100,15 @@ export function createValidators(): Validators {
         throw new InputError(
           'a JSON request body is required',
           [{ path: '/', message: 'is required' }],
+          'validation_failed',
+        );
+      }
+      const deep = tooDeepAt(value);
+      if (deep !== undefined) {
+        const path = deep.split('/').slice(0, 4).join('/');
+        throw new InputError(
+          `request body is nested deeper than ${MAX_BODY_DEPTH} levels`,
+          [{ path, message: `is nested deeper than ${MAX_BODY_DEPTH} levels` }],
           'validation_failed',
         );
       }

@@ -36,6 +36,7 @@ async function markDeleting(
 async function deleteGroup(deps: ResolvedDeps, p: Pipeline): Promise<void> {
   const groupId = consumerGroupFor(p.id);
   const log = deps.logger.child({ pipelineId: p.id, groupId });
+  const deadline = Date.now() + deps.groupDeleteWaitMs;
   try {
     await retry(
       async () => {
@@ -46,8 +47,8 @@ async function deleteGroup(deps: ResolvedDeps, p: Pipeline): Promise<void> {
       {
         initialMs: 250,
         maxMs: 2000,
-        maxAttempts: Math.max(1, Math.ceil(deps.groupDeleteWaitMs / 1000)),
-        isRetriable: (e) => e instanceof GroupNotEmpty,
+        maxAttempts: Infinity,
+        isRetriable: (e) => e instanceof GroupNotEmpty && Date.now() < deadline,
       },
     );
   } catch (e: unknown) {

@@ -1,0 +1,189 @@
+import type { Pipeline } from '../../server/common/pipelines';
+import type { IndexAdmin, IndexDefinition } from '../../server/pipeline-mgmt/interfaces/indexAdmin';
+import type {
+  ListQuery,
+  PipelineChange,
+  PipelineStore,
+  StoredPipeline,
+} from '../../server/pipeline-mgmt/interfaces/pipelineStore';
+import type { TaskStatus, TaskStatusReader } from '../../server/pipeline-mgmt/interfaces/taskStatusReader';
+import type { TopicAdmin } from '../../server/pipeline-mgmt/interfaces/topicAdmin';
+
+/** Makes the named call of a fake fail (or run a hook) on its n-th use. */
+export class Faults {
+  private counts = new Map<string, number>();
+  private rules = new Map<string, { onCall: number; error: unknown }>();
+  readonly calls: string[] = [];
+
+  failOn(call: string, onCall: number, error: unknown): void {
+    this.rules.set(call, { onCall, error });
+  }
+
+  hit(call: string, detail = ''): void {
+    this.calls.push(detail ? `${call} ${detail}` : call);
+    const n = (this.counts.get(call) ?? 0) + 1;
+    this.counts.set(call, n);
+    const rule = this.rules.get(call);
+    if (rule && rule.onCall === n) throw rule.error;
+  }
+}
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+export class FakeStore implements PipelineStore {
+  readonly rows = new Map<string, StoredPipeline>();
+  /** Runs before each update's compare-and-set (e.g. to simulate a concurrent writer). */
+  beforeUpdate: ((id: string) => void) | undefined;
+
+  constructor(private readonly faults: Faults) {}
+
+  async reserve(record: Pipeline, { indexCreated }: { indexCreated: boolean }) {
+    this.faults.hit('store.reserve', record.name);
+    const taken = [...this.rows.values()].find((r) => r.pipeline.name === record.name);
+    if (taken) {
+      const { id, createdAt } = taken.pipeline;
+      return { result: 'taken' as const, existing: { id, createdAt, lifecycle: taken.lifecycle } };
+    }
+    this.rows.set(record.id, {
+      pipeline: clone({ ...record, status: 'stopped' }),
+      lifecycle: 'creating',
+      indexCreated,
+    });
+    return { result: 'reserved' as const };
+  }
+
+  async markIndexCreated(id: string) {
+    this.faults.hit('store.markIndexCreated');
+    const row = this.rows.get(id);
+    if (row) row.indexCreated = true;
+  }
+
+  async activate(id: string, status: Pipeline['status'], at: Date) {
+    this.faults.hit('store.activate');
+    const row = this.rows.get(id);
+    if (!row || row.lifecycle !== 'creating') throw new Error('reservation gone');
+    row.lifecycle = 'ready';
+    row.pipeline.status = status;
+    row.pipeline.updatedAt = at.toISOString();
+    return clone(row.pipeline);
+  }
+
+  async removeReservation(id: string) {
+    this.faults.hit('store.removeReservation');
+    if (this.rows.get(id)?.lifecycle === 'creating') this.rows.delete(id);
+  }
+
+  async get(id: string) {
+    this.faults.hit('store.get');
+    const row = this.rows.get(id);
+    return row ? clone(row) : undefined;
+  }
+
+  async getByName(name: string) {
+    const row = [...this.rows.values()].find((r) => r.pipeline.name === name);
+    return row ? clone(row) : undefined;
+  }
+
+  async list(query: ListQuery) {
+    const all = [...this.rows.values()]
+      .filter((r) => r.lifecycle !== 'creating')
+      .map((r) => r.pipeline)
+      .filter((p) => !query.status || p.status === query.status)
+      .filter((p) => !query.namePrefix || p.name.startsWith(query.namePrefix))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+      .filter(
+        (p) => !query.after || [p.createdAt, p.id].join() > [query.after.createdAt, query.after.id].join(),
+      );
+    const items = all.slice(0, query.limit).map(clone);
+    const last = items[items.length - 1];
+    return all.length > query.limit && last
+      ? { items, next: { createdAt: last.createdAt, id: last.id } }
+      : { items };
+  }
+
+  async update(id: string, expectedVersion: number, change: PipelineChange) {
+    this.faults.hit('store.update');
+    this.beforeUpdate?.(id);
+    const row = this.rows.get(id);
+    if (!row) return { result: 'gone' as const };
+    if (row.pipeline.version !== expectedVersion) return { result: 'stale' as const };
+    const p = row.pipeline;
+    Object.assign(p, change.fields ?? {});
+    if (change.status) p.status = change.status;
+    if (change.lifecycle) row.lifecycle = change.lifecycle;
+    p.version += 1;
+    p.updatedBy = change.updatedBy;
+    p.updatedAt = change.updatedAt.toISOString();
+    return { result: 'updated' as const, pipeline: clone(p) };
+  }
+
+  async remove(id: string) {
+    this.faults.hit('store.remove');
+    this.rows.delete(id);
+  }
+}
+
+export class FakeTopics implements TopicAdmin {
+  readonly topics = new Map<string, number>();
+  readonly groups = new Map<string, 'empty' | 'busy'>();
+  /** A busy group becomes empty after this many delete attempts (Infinity = never). */
+  busyFor = 0;
+  private busyTries = 0;
+
+  constructor(private readonly faults: Faults) {}
+
+  async createTopic({ name, partitions }: { name: string; partitions: number }) {
+    this.faults.hit('topics.create', name);
+    if (this.topics.has(name)) return 'exists' as const;
+    this.topics.set(name, partitions);
+    return 'created' as const;
+  }
+
+  async existingTopics(names: string[]) {
+    return names.filter((n) => this.topics.has(n));
+  }
+
+  async deleteTopics(names: string[]) {
+    this.faults.hit('topics.delete', names.join(','));
+    for (const n of names) this.topics.delete(n);
+  }
+
+  async deleteConsumerGroup(groupId: string) {
+    this.faults.hit('topics.deleteGroup', groupId);
+    const g = this.groups.get(groupId);
+    if (!g) return 'not_found' as const;
+    if (g === 'busy' && this.busyTries++ < this.busyFor) return 'not_empty' as const;
+    this.groups.delete(groupId);
+    return 'deleted' as const;
+  }
+}
+
+export class FakeIndices implements IndexAdmin {
+  readonly indices = new Map<string, IndexDefinition>();
+
+  constructor(private readonly faults: Faults) {}
+
+  async exists(index: string) {
+    this.faults.hit('indices.exists', index);
+    return this.indices.has(index);
+  }
+
+  async create(index: string, definition: IndexDefinition) {
+    this.faults.hit('indices.create', index);
+    if (this.indices.has(index)) return 'exists' as const;
+    this.indices.set(index, definition);
+    return 'created' as const;
+  }
+
+  async delete(index: string) {
+    this.faults.hit('indices.delete', index);
+    this.indices.delete(index);
+  }
+}
+
+export class FakeTasks implements TaskStatusReader {
+  readonly byPipeline = new Map<string, TaskStatus[]>();
+  async listForPipeline(id: string) {
+    return this.byPipeline.get(id) ?? [];
+  }
+}
