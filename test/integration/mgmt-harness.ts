@@ -43,10 +43,14 @@ export interface MgmtHarness {
   stop(): Promise<void>;
 }
 
-export async function startMgmtHarness(overrides: MgmtOverrides = {}): Promise<MgmtHarness> {
+export async function startMgmtHarness(
+  overrides: MgmtOverrides = {},
+  env: Record<string, string> = {},
+): Promise<MgmtHarness> {
   const tdb: TestDatabase = await createTestDatabase();
   const config = testConfig({ SDP_MYSQL_URL: tdb.url, SDP_HTTP_PORT: '0' });
-  const mgmt = await startMgmt({ config, logger: testLogger('mgmt'), overrides });
+  const mgmtConfig = testConfig({ SDP_MYSQL_URL: tdb.url, SDP_HTTP_PORT: '0', ...env });
+  const mgmt = await startMgmt({ config: mgmtConfig, logger: testLogger('mgmt'), overrides });
   const base = `http://127.0.0.1:${mgmt.port}`;
   const db = createDatabase({ url: tdb.url, poolMax: 4 });
   const kafka = new Kafka({
