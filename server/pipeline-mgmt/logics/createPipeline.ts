@@ -112,23 +112,29 @@ async function ensureIndex(
 
 async function createTopics(deps: ResolvedDeps, record: Pipeline, undo: UndoStack): Promise<void> {
   const { partitions, replicationFactor } = record;
-  // One topic per call: kafkajs skips waiting for leaders when a batch mixes new and existing topics.
-  for (const name of [record.topics.input, record.topics.output, record.topics.error]) {
-    let made: 'created' | 'exists';
-    try {
-      made = await deps.topics.createTopic({ name, partitions, replicationFactor });
-    } catch (e: unknown) {
+  const names = [record.topics.input, record.topics.output, record.topics.error];
+  // One topic per call (kafkajs skips waiting for leaders when a batch mixes new and existing
+  // topics); the three calls run side by side and each outcome gets its own undo.
+  const outcomes = await Promise.allSettled(
+    names.map((name) => deps.topics.createTopic({ name, partitions, replicationFactor })),
+  );
+  let failure: unknown;
+  outcomes.forEach((outcome, i) => {
+    const name = names[i] as string;
+    if (outcome.status === 'fulfilled' && outcome.value === 'created') {
+      undo.push(`delete topic ${name}`, () => deps.topics.deleteTopics([name]));
+    } else if (outcome.status === 'fulfilled') {
+      failure ??= new ConflictError(`Kafka topic "${name}" already exists`, 'topic_exists', { topic: name });
+    } else {
       // A call that failed late (e.g. waiting for leaders) may have made the topic; the name is
       // ours (reserved), so whatever exists under it now is removed.
-      if (!(e instanceof InputError))
+      if (!(outcome.reason instanceof InputError)) {
         undo.push(`delete topic ${name} if made`, () => deps.topics.deleteTopics([name]));
-      throw e;
+      }
+      failure ??= outcome.reason;
     }
-    if (made === 'exists') {
-      throw new ConflictError(`Kafka topic "${name}" already exists`, 'topic_exists', { topic: name });
-    }
-    undo.push(`delete topic ${name}`, () => deps.topics.deleteTopics([name]));
-  }
+  });
+  if (failure !== undefined) throw failure;
 }
 
 /**
