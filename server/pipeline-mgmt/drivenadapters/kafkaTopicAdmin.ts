@@ -21,6 +21,11 @@ const INPUT_ERRORS: Record<string, string> = {
   INVALID_CONFIG: 'invalid_topic_config',
 };
 
+/** Metadata answers for a topic that is being created. */
+const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+class NotReady extends Error {}
+
 const GROUP_ID_NOT_FOUND = 69;
 const NON_EMPTY_GROUP = 68;
 
@@ -61,21 +66,49 @@ export function createKafkaTopicAdmin({ admin, logger, timeoutMs }: KafkaTopicAd
     }
   };
 
+  /** Until the topic's metadata lists every partition with a leader. */
+  const waitForLeaders = async (name: string, partitions: number) => {
+    const deadline = Date.now() + timeoutMs;
+    try {
+      await retry(
+        async () => {
+          const meta = await admin.fetchTopicMetadata({ topics: [name] });
+          const parts = meta.topics.find((t) => t.name === name)?.partitions ?? [];
+          if (parts.length < partitions || parts.some((p) => p.leader < 0)) throw new NotReady(name);
+        },
+        {
+          initialMs: 50,
+          maxMs: 500,
+          maxAttempts: Infinity,
+          isRetriable: (e) =>
+            Date.now() < deadline &&
+            (e instanceof NotReady || NOT_YET.has(String((e as KafkaErrorLike).type))),
+        },
+      );
+    } catch (e: unknown) {
+      throw unavailable(`see leaders of new topic ${name}`, e);
+    }
+  };
+
   return {
     existingTopics,
 
     createTopic: async ({ name, partitions, replicationFactor }) => {
+      let created: boolean;
       try {
-        const created = await admin.createTopics({
+        // kafkajs' own waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION, which a broker
+        // answers for a moment after creation (seen with concurrent creates): wait here instead.
+        created = await admin.createTopics({
           topics: [{ topic: name, numPartitions: partitions, replicationFactor }],
-          waitForLeaders: true,
+          waitForLeaders: false,
           timeout: timeoutMs,
         });
-        log.info({ topic: name, partitions, replicationFactor, created }, 'create topic');
-        return created ? 'created' : 'exists';
       } catch (e: unknown) {
         throw inputErrorOf(e) ?? unavailable(`create topic ${name}`, e);
       }
+      if (created) await waitForLeaders(name, partitions);
+      log.info({ topic: name, partitions, replicationFactor, created }, 'create topic');
+      return created ? 'created' : 'exists';
     },
 
     deleteTopics: async (names) => {
