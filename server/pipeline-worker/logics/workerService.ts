@@ -196,7 +196,9 @@ export function createWorkerService(deps: WorkerServiceDeps): WorkerService {
     async start() {
       await deps.statusStore.registerWorker(deps.worker);
       await reconcile();
-      pollTimer = setInterval(() => void reconcile(), options.pollIntervalMs);
+      pollTimer = setInterval(() => {
+        reconcile().catch((e: unknown) => logger.error({ err: e }, 'reconcile failed'));
+      }, options.pollIntervalMs);
       reportTimer = setInterval(() => void reporter.report(), options.reportIntervalMs);
       void reporter.report();
     },
