@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Kafka, Message, Partitioners, Producer } from 'kafkajs';
 import { DependencyError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { AbortedError } from '../../common/retry';
@@ -57,6 +57,7 @@ export function createKafkaRecordSink({
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
         // Bounded, so a send fails (and is retried by the task's backoff) instead of hanging.
         retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
       });
