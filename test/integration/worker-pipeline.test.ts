@@ -139,7 +139,7 @@ describe('pipeline-worker end to end', () => {
       expect(metrics).toMatch(/sdp_worker_process_resident_memory_bytes/);
 
       // Stop: the task leaves the group within ~10 s and reports `stopped`.
-      let cur = await updatePipeline(env, p, { status: 'stopped' });
+      const cur = await updatePipeline(env, p, { status: 'stopped' });
       const t0 = Date.now();
       await waitFor(
         async () =>
@@ -152,7 +152,7 @@ describe('pipeline-worker end to end', () => {
       await produce(env, p.topics.input, [{ key: 'late', value: goodRecord(V) }]);
 
       // Start again: it picks up where it committed.
-      cur = await updatePipeline(env, cur, { status: 'running' });
+      await updatePipeline(env, cur, { status: 'running' });
       await waitFor(async () => (await countDocs(env, p.index)) === V + 1, {
         timeoutMs: 10_000,
         what: 'restart',
