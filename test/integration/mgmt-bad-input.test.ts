@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type { Pipeline } from '../../server/common/pipelines';
 import { randomName } from '../helpers';
 import { MgmtHarness, RequestOptions, startMgmtHarness } from './mgmt-harness';
@@ -95,6 +96,24 @@ describe('pipeline-mgmt bad input', () => {
       status: 400,
       code: 'validation_failed',
       field: '/createIndex/settings/a',
+    },
+    {
+      name: 'gzip body that is not gzip',
+      req: {
+        raw: Buffer.from('garbage'),
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      },
+      status: 400,
+      code: 'bad_request',
+    },
+    {
+      name: 'gzip bomb over server.maxBodyKiB once inflated',
+      req: {
+        raw: gzipSync('x'.repeat(10_000_000)),
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      },
+      status: 413,
+      code: 'payload_too_large',
     },
     // unknown fields, with their path
     {
