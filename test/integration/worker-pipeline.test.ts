@@ -29,6 +29,10 @@ describe('pipeline-worker end to end', () => {
   beforeAll(async () => {
     [env, entry] = await Promise.all([createWorkerEnv(), buildWorker()]);
   });
+  // Each test's pipelines end with it: a later test's worker must not pick them up.
+  afterEach(async () => {
+    await env.db('pipelines').delete();
+  });
   afterAll(async () => {
     for (const p of pipelines) await dropTestPipeline(env, p);
     await env?.close();

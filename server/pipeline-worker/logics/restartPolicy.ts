@@ -4,8 +4,9 @@ import type { Pipeline } from '../../common/pipelines';
 export const MAX_RESTART_BACKOFF_FACTOR = 8;
 
 /**
- * How long after a failure the watcher restarts a task: one watch interval, doubled for each restart
- * in a row that failed again before indexing anything, up to eight intervals.
+ * How long after a failure the watcher restarts a task: one watch interval after a task that had
+ * been working, doubled for each restart in a row that failed again before finishing a flush, up to
+ * eight intervals.
  */
 export function restartDelayMs(watchIntervalMs: number, failedRestarts: number): number {
   return watchIntervalMs * Math.min(MAX_RESTART_BACKOFF_FACTOR, 2 ** Math.max(0, failedRestarts));

@@ -62,8 +62,7 @@ export function createWorkerService(deps: WorkerServiceDeps): WorkerService {
       if (entry.task !== task) return;
       const healthy = task.snapshot().successfulFlushes > 0;
       entry.failedRestarts = healthy ? 0 : entry.failedRestarts + 1;
-      entry.nextRestartAt =
-        now() + restartDelayMs(options.watchIntervalMs, healthy ? 0 : entry.failedRestarts - 1);
+      entry.nextRestartAt = now() + restartDelayMs(options.watchIntervalMs, entry.failedRestarts);
       entry.lastError = describeError(error);
       logger.warn(
         { pipelineId: entry.pipeline.id, nextRestartAt: new Date(entry.nextRestartAt).toISOString() },

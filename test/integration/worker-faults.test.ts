@@ -1,0 +1,253 @@
+import type { Pipeline } from '../../server/common/pipelines';
+import { goodRecord } from '../fixtures/worker-records';
+import { waitFor } from '../helpers';
+import {
+  countDocs,
+  createTestPipeline,
+  createWorkerEnv,
+  dropTestPipeline,
+  duplicateSeqs,
+  groupLag,
+  produce,
+  topicSize,
+  updatePipeline,
+  WorkerEnv,
+  workerEnvVars,
+} from '../helpers/worker-env';
+import { startOpenSearchProxy, withKafkaFrozen } from '../helpers/worker-faults';
+import { buildWorker, killWorker, spawnWorker, WorkerProcess } from '../helpers/worker-process';
+
+jest.setTimeout(240_000);
+
+const records = (from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => ({ key: String(from + i), value: goodRecord(from + i) }));
+
+async function taskRow(env: WorkerEnv, p: Pipeline) {
+  return env.db('pipeline_tasks').where({ pipeline_id: p.id }).first();
+}
+
+async function committedSum(env: WorkerEnv, p: Pipeline): Promise<number> {
+  const [c] = await env.admin.fetchOffsets({ groupId: `sdp.pipeline.${p.id}`, topics: [p.topics.input] });
+  return c!.partitions.reduce((s, x) => s + Math.max(0, Number(x.offset)), 0);
+}
+
+describe('pipeline-worker under faults', () => {
+  let env: WorkerEnv;
+  let entry: string;
+  const pipelines: Pipeline[] = [];
+
+  beforeAll(async () => {
+    [env, entry] = await Promise.all([createWorkerEnv(), buildWorker()]);
+  });
+  // Each test's pipelines end with it: a later test's worker must not pick them up.
+  afterEach(async () => {
+    await env.db('pipelines').delete();
+  });
+  afterAll(async () => {
+    for (const p of pipelines) await dropTestPipeline(env, p);
+    await env?.close();
+  });
+
+  it('OpenSearch unavailable: nothing lost or sent to the error topic, the task goes failed after the threshold, the watcher restarts it, and it catches up', async () => {
+    const p = await createTestPipeline(env);
+    pipelines.push(p);
+    const proxy = await startOpenSearchProxy(env.config.opensearch.url);
+    let worker: WorkerProcess | undefined;
+    try {
+      worker = spawnWorker(
+        entry,
+        workerEnvVars(env, {
+          SDP_OPENSEARCH_URL: proxy.url,
+          SDP_SERVER_FLUSH_ITEMS: '500',
+          SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3',
+          SDP_SERVER_FAILURE_THRESHOLD: '3',
+          SDP_SERVER_WATCH_WORKERS_INTERVAL_MIN: '0.05',
+        }),
+        'os-outage',
+      );
+      await worker.ready;
+      await produce(env, p.topics.input, records(0, 2000));
+      await waitFor(async () => (await countDocs(env, p.index)) === 2000, {
+        timeoutMs: 30_000,
+        what: 'first 2000',
+      });
+
+      proxy.mode = '503';
+      await produce(env, p.topics.input, records(2000, 3000));
+      const failed = await waitFor(
+        async () => {
+          const row = await taskRow(env, p);
+          return row?.state === 'failed' ? row : null;
+        },
+        { timeoutMs: 30_000, what: 'task failed', intervalMs: 100 },
+      );
+      expect(failed.last_error).toMatch(/503|unavailable/);
+      expect(failed.consecutive_failures).toBeGreaterThanOrEqual(3);
+      expect(failed.next_restart_at).toBeInstanceOf(Date);
+      const frozen = await committedSum(env, p);
+      expect(frozen).toBeLessThanOrEqual(await countDocs(env, p.index));
+
+      // Still down: the watcher restarts it (a new attempt, which fails again, with backoff).
+      proxy.mode = 'reset';
+      await waitFor(async () => (await taskRow(env, p))?.restart_count >= 1, {
+        timeoutMs: 30_000,
+        what: 'watcher restart',
+      });
+      expect(await committedSum(env, p)).toBe(frozen); // nothing committed past unindexed records
+      expect(await topicSize(env, p.topics.error)).toBe(0);
+
+      proxy.mode = 'pass';
+      await waitFor(async () => (await countDocs(env, p.index)) === 5000, {
+        timeoutMs: 60_000,
+        what: 'caught up',
+      });
+      await waitFor(async () => (await groupLag(env, p.id, p.topics.input)) === 0, {
+        timeoutMs: 20_000,
+        what: 'lag 0',
+      });
+      await waitFor(async () => (await taskRow(env, p))?.state === 'running', {
+        timeoutMs: 10_000,
+        what: 'running',
+      });
+      expect(await duplicateSeqs(env, p.index)).toEqual([]);
+      expect(await topicSize(env, p.topics.error)).toBe(0);
+      expect(proxy.counts['503'] + proxy.counts.reset).toBeGreaterThanOrEqual(3);
+      worker.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    } finally {
+      proxy.mode = 'pass';
+      await killWorker(worker);
+      await proxy.close();
+    }
+  });
+
+  it('a version bump (PUT status running) restarts a failed task at once, without waiting for the watcher', async () => {
+    const p = await createTestPipeline(env, { partitions: 1 });
+    pipelines.push(p);
+    const proxy = await startOpenSearchProxy(env.config.opensearch.url);
+    let worker: WorkerProcess | undefined;
+    try {
+      proxy.mode = '503';
+      worker = spawnWorker(
+        entry,
+        workerEnvVars(env, {
+          SDP_OPENSEARCH_URL: proxy.url,
+          SDP_SERVER_FLUSH_INTERVAL_SEC: '0.2',
+          SDP_SERVER_FAILURE_THRESHOLD: '2',
+          SDP_SERVER_WATCH_WORKERS_INTERVAL_MIN: '60',
+        }),
+        'version-bump',
+      );
+      await worker.ready;
+      await produce(env, p.topics.input, records(0, 300));
+      await waitFor(async () => (await taskRow(env, p))?.state === 'failed', {
+        timeoutMs: 30_000,
+        what: 'failed',
+      });
+      proxy.mode = 'pass';
+      const t0 = Date.now();
+      await updatePipeline(env, p, { status: 'running' });
+      await waitFor(async () => (await countDocs(env, p.index)) === 300, {
+        timeoutMs: 20_000,
+        what: 'restarted',
+      });
+      expect(Date.now() - t0).toBeLessThan(15_000); // the watcher would have waited an hour
+      await waitFor(
+        async () => {
+          const row = await taskRow(env, p);
+          return row?.state === 'running' && row.pipeline_version === 2 && row.restart_count === 1;
+        },
+        { timeoutMs: 10_000, what: 'status after restart' },
+      );
+    } finally {
+      proxy.mode = 'pass';
+      await killWorker(worker);
+      await proxy.close();
+    }
+  });
+
+  it('write-blocked index (403 cluster_block_exception per item): blocks and retries, then catches up with no error records', async () => {
+    const p = await createTestPipeline(env, { partitions: 1 });
+    pipelines.push(p);
+    let worker: WorkerProcess | undefined;
+    try {
+      worker = spawnWorker(
+        entry,
+        workerEnvVars(env, { SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3', SDP_SERVER_FAILURE_THRESHOLD: '1000' }),
+        'write-block',
+      );
+      await worker.ready;
+      await produce(env, p.topics.input, records(0, 500));
+      await waitFor(async () => (await countDocs(env, p.index)) === 500, {
+        timeoutMs: 30_000,
+        what: 'first 500',
+      });
+      await env.os.indices.putSettings({ index: p.index, body: { 'index.blocks.write': true } });
+      try {
+        await produce(env, p.topics.input, records(500, 500));
+        await waitFor(async () => (await taskRow(env, p))?.consecutive_failures >= 2, {
+          timeoutMs: 30_000,
+          what: 'blocked attempts',
+        });
+        expect(await countDocs(env, p.index)).toBe(500);
+        expect(await committedSum(env, p)).toBe(500);
+      } finally {
+        await env.os.indices.putSettings({ index: p.index, body: { 'index.blocks.write': false } });
+      }
+      await waitFor(async () => (await countDocs(env, p.index)) === 1000, {
+        timeoutMs: 30_000,
+        what: 'caught up',
+      });
+      await waitFor(async () => (await groupLag(env, p.id, p.topics.input)) === 0, {
+        timeoutMs: 20_000,
+        what: 'lag 0',
+      });
+      expect(await topicSize(env, p.topics.error)).toBe(0);
+      expect((await taskRow(env, p))?.state).toBe('running');
+    } finally {
+      await killWorker(worker);
+    }
+  });
+
+  it('Kafka broker frozen (SIGSTOP) mid-stream for longer than the session timeout: recovers with no loss', async () => {
+    const p = await createTestPipeline(env);
+    pipelines.push(p);
+    let worker: WorkerProcess | undefined;
+    try {
+      await produce(env, p.topics.input, records(0, 20_000));
+      worker = spawnWorker(
+        entry,
+        workerEnvVars(env, {
+          SDP_SERVER_FLUSH_ITEMS: '500',
+          SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3',
+          SDP_SERVER_FAILURE_THRESHOLD: '5',
+          SDP_SERVER_WATCH_WORKERS_INTERVAL_MIN: '0.05',
+          SDP_KAFKA_SOCKET_TIMEOUT_MS: '5000',
+        }),
+        'kafka-freeze',
+      );
+      await worker.ready;
+      await waitFor(async () => (await countDocs(env, p.index)) >= 3000, {
+        timeoutMs: 60_000,
+        what: '3000 docs',
+        intervalMs: 50,
+      });
+      await withKafkaFrozen(12_000);
+      await produce(env, p.topics.input, records(20_000, 10_000));
+      await waitFor(async () => (await countDocs(env, p.index)) === 30_000, {
+        timeoutMs: 90_000,
+        what: 'all 30000',
+      });
+      await waitFor(async () => (await groupLag(env, p.id, p.topics.input)) === 0, {
+        timeoutMs: 30_000,
+        what: 'lag 0',
+      });
+      expect(await duplicateSeqs(env, p.index)).toEqual([]);
+      expect(await topicSize(env, p.topics.error)).toBe(0);
+      worker.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    } finally {
+      await killWorker(worker);
+    }
+  });
+});
