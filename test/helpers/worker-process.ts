@@ -85,11 +85,16 @@ export interface WorkerProcess {
 const LOG_DIR = path.join(ROOT, 'dist', '.worker-test-logs');
 
 /** Starts `node dist/.../pipeline-worker/main.js` with `env` on top of this process' environment. */
-export function spawnWorker(entry: string, env: Record<string, string>, name = 'worker'): WorkerProcess {
+export function spawnWorker(
+  entry: string,
+  env: Record<string, string>,
+  name = 'worker',
+  nodeArgs: string[] = [],
+): WorkerProcess {
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = path.join(LOG_DIR, `${name}-${Date.now()}-${Math.random().toString(16).slice(2, 6)}.log`);
   const log: WriteStream = createWriteStream(logFile);
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: ROOT,
     env: {
       ...process.env,

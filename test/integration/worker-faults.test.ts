@@ -166,10 +166,12 @@ describe('pipeline-worker under faults', () => {
     }
   });
 
-  it('write-blocked index (403 cluster_block_exception per item): blocks and retries, then catches up with no error records', async () => {
+  it('write-blocked index (403 cluster_block_exception per item) for longer than the session timeout: blocks and retries without being evicted from the group, then catches up with no error records', async () => {
     const p = await createTestPipeline(env, { partitions: 1 });
     pipelines.push(p);
     let worker: WorkerProcess | undefined;
+    const members = async () =>
+      (await env.admin.describeGroups([`sdp.pipeline.${p.id}`])).groups[0]!.members.map((m) => m.memberId);
     try {
       worker = spawnWorker(
         entry,
@@ -182,19 +184,26 @@ describe('pipeline-worker under faults', () => {
         timeoutMs: 30_000,
         what: 'first 500',
       });
+      const before = await members();
+      expect(before).toHaveLength(1);
       await env.os.indices.putSettings({ index: p.index, body: { 'index.blocks.write': true } });
       try {
-        await produce(env, p.topics.input, records(500, 500));
+        await produce(env, p.topics.input, records(500, 5000));
+        const blockedAt = Date.now();
         await waitFor(async () => (await taskRow(env, p))?.consecutive_failures >= 2, {
           timeoutMs: 30_000,
           what: 'blocked attempts',
         });
+        // Hold the block well past the 6 s session timeout: the member must keep heartbeating.
+        await waitFor(() => Date.now() - blockedAt > 15_000, { timeoutMs: 20_000, what: 'a long outage' });
         expect(await countDocs(env, p.index)).toBe(500);
         expect(await committedSum(env, p)).toBe(500);
+        expect(await members()).toEqual(before);
+        expect((await taskRow(env, p))?.state).toBe('running');
       } finally {
         await env.os.indices.putSettings({ index: p.index, body: { 'index.blocks.write': false } });
       }
-      await waitFor(async () => (await countDocs(env, p.index)) === 1000, {
+      await waitFor(async () => (await countDocs(env, p.index)) === 5500, {
         timeoutMs: 30_000,
         what: 'caught up',
       });
@@ -203,7 +212,7 @@ describe('pipeline-worker under faults', () => {
         what: 'lag 0',
       });
       expect(await topicSize(env, p.topics.error)).toBe(0);
-      expect((await taskRow(env, p))?.state).toBe('running');
+      expect(await members()).toEqual(before); // never evicted, no rebalance
     } finally {
       await killWorker(worker);
     }

@@ -52,7 +52,7 @@ export function createKafkaRecordSource({
         rebalanceTimeout: settings.rebalanceTimeoutMs,
         heartbeatInterval: Math.max(500, Math.min(3000, Math.floor(settings.sessionTimeoutMs / 5))),
         allowAutoTopicCreation: false,
-        maxWaitTimeInMs: settings.maxWaitTimeMs ?? 500,
+        maxWaitTimeInMs: settings.maxWaitTimeMs ?? 200,
         retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
       });
       consumer = c;

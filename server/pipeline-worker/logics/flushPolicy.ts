@@ -69,11 +69,17 @@ export interface BufferBounds {
 }
 
 /**
- * Memory a task may hold (buffered plus in flight): a few bulk requests' worth, so the next request
- * is ready while one is in flight, and never less than a few MiB.
+ * Memory a task may hold (buffered plus in flight): the requests in flight plus three more, and never
+ * less than a few MiB. Fetching resumes once there is room for two more requests (or a quarter of
+ * the bound), while at least one full request is still buffered, so OpenSearch never waits for Kafka.
  */
 export function bufferBounds(limits: FlushLimits, maxInFlight: number, minBytes = 8 * MIB): BufferBounds {
-  const highBytes = Math.max(minBytes, limits.maxBytes * (maxInFlight + 2));
-  const highItems = Math.max(1000, limits.maxItems * (maxInFlight + 2));
-  return { highBytes, highItems, lowBytes: Math.floor(highBytes / 2), lowItems: Math.floor(highItems / 2) };
+  const highBytes = Math.max(minBytes, limits.maxBytes * (maxInFlight + 3));
+  const highItems = Math.max(1000, limits.maxItems * (maxInFlight + 3));
+  return {
+    highBytes,
+    highItems,
+    lowBytes: highBytes - Math.max(2 * limits.maxBytes, Math.floor(highBytes / 4)),
+    lowItems: highItems - Math.max(2 * limits.maxItems, Math.floor(highItems / 4)),
+  };
 }

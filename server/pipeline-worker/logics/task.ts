@@ -159,7 +159,9 @@ export function createTask(deps: TaskDeps): Task {
         recordsFailed += result.failed;
         successfulFlushes++;
         lastFlushAt = new Date(now());
-        deps.observer?.flushed?.(pipeline.id, { ...result, reason, durationMs: now() - started });
+        const durationMs = now() - started;
+        deps.observer?.flushed?.(pipeline.id, { ...result, reason, durationMs });
+        logger.debug({ reason, items: taken.length, bytes, durationMs, ...result }, 'flushed');
         void committer.request();
       })
       .catch((e: unknown) => {
