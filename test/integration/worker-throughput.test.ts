@@ -60,7 +60,12 @@ function peakRssMiB(pid: number): number {
     let worker: WorkerProcess | undefined;
     try {
       const nodeArgs = (process.env.SDP_WORKER_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-      worker = spawnWorker(entry, workerEnvVars(env, { SDP_LOG_LOG_LEVEL: process.env.SDP_WORKER_BENCH_LOG_LEVEL ?? 'warn' }), 'throughput', nodeArgs);
+      worker = spawnWorker(
+        entry,
+        workerEnvVars(env, { SDP_LOG_LOG_LEVEL: process.env.SDP_WORKER_BENCH_LOG_LEVEL ?? 'warn' }),
+        'throughput',
+        nodeArgs,
+      );
       const t0 = Date.now();
       let firstDocAt = 0;
       await waitFor(
