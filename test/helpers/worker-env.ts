@@ -147,10 +147,8 @@ export async function countDocs(env: WorkerEnv, index: string): Promise<number> 
 /** `seq` values indexed more than once (a terms aggregation with min_doc_count 2): must be empty. */
 export async function duplicateSeqs(env: WorkerEnv, index: string): Promise<unknown[]> {
   await env.os.indices.refresh({ index });
-  const r = await env.os.search({
-    index,
-    body: { size: 0, aggs: { dup: { terms: { field: 'seq', min_doc_count: 2, size: 100 } } } },
-  });
+  const body = { size: 0, aggs: { dup: { terms: { field: 'seq', min_doc_count: 2, size: 100 } } } };
+  const r = await env.os.search({ index, body: body as Record<string, unknown> });
   return (r.body.aggregations as { dup: { buckets: unknown[] } }).dup.buckets;
 }
 
