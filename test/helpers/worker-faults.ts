@@ -22,8 +22,10 @@ export type ProxyMode =
 export interface OpenSearchProxy {
   url: string;
   mode: ProxyMode;
-  /** Requests seen per mode, and `_bulk` requests forwarded. */
-  readonly counts: Record<ProxyMode | 'bulkForwarded', number>;
+  /** Requests with a larger body get 413, as OpenSearch does past `http.max_content_length` (0 = off). */
+  maxBodyBytes: number;
+  /** Requests seen per mode, `_bulk` requests forwarded, and requests refused with 413. */
+  readonly counts: Record<ProxyMode | 'bulkForwarded' | 'tooLarge', number>;
   close(): Promise<void>;
 }
 
@@ -31,8 +33,8 @@ export interface OpenSearchProxy {
 export async function startOpenSearchProxy(target: string): Promise<OpenSearchProxy> {
   const upstream = new URL(target);
   const sockets = new Set<Socket>();
-  const counts = { pass: 0, '503': 0, '429': 0, reset: 0, bulkForwarded: 0 };
-  const state = { mode: 'pass' as ProxyMode };
+  const counts = { pass: 0, '503': 0, '429': 0, reset: 0, bulkForwarded: 0, tooLarge: 0 };
+  const state = { mode: 'pass' as ProxyMode, maxBodyBytes: 0 };
   const server = http.createServer((req, res) => {
     const mode = state.mode;
     counts[mode]++;
@@ -50,6 +52,14 @@ export async function startOpenSearchProxy(target: string): Promise<OpenSearchPr
           status: Number(mode),
         }),
       );
+      return;
+    }
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (state.maxBodyBytes > 0 && length > state.maxBodyBytes) {
+      counts.tooLarge++;
+      req.resume();
+      res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
+      res.end('request entity too large');
       return;
     }
     if (req.url?.includes('_bulk')) counts.bulkForwarded++;
@@ -84,6 +94,12 @@ export async function startOpenSearchProxy(target: string): Promise<OpenSearchPr
       state.mode = m;
       // Keep-alive connections opened in another mode must not outlive the switch.
       for (const s of sockets) s.destroy();
+    },
+    get maxBodyBytes() {
+      return state.maxBodyBytes;
+    },
+    set maxBodyBytes(n: number) {
+      state.maxBodyBytes = n;
     },
     counts,
     close: () =>

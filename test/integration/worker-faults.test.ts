@@ -9,6 +9,7 @@ import {
   duplicateSeqs,
   groupLag,
   produce,
+  readTopic,
   topicSize,
   updatePipeline,
   WorkerEnv,
@@ -161,6 +162,64 @@ describe('pipeline-worker under faults', () => {
       );
     } finally {
       proxy.mode = 'pass';
+      await killWorker(worker);
+      await proxy.close();
+    }
+  });
+
+  it('a 429 storm is retried with backoff (no error records); a body refused with 413 is split until the one oversized record goes to the error topic', async () => {
+    const p = await createTestPipeline(env, {
+      partitions: 1,
+      flush: { mib: 1, items: null, intervalSec: 0.3 },
+    });
+    pipelines.push(p);
+    const proxy = await startOpenSearchProxy(env.config.opensearch.url);
+    let worker: WorkerProcess | undefined;
+    try {
+      worker = spawnWorker(
+        entry,
+        workerEnvVars(env, { SDP_OPENSEARCH_URL: proxy.url, SDP_SERVER_FAILURE_THRESHOLD: '1000' }),
+        'storm-413',
+      );
+      await worker.ready;
+      proxy.mode = '429';
+      await produce(env, p.topics.input, records(0, 1000));
+      await waitFor(() => proxy.counts['429'] >= 4, { timeoutMs: 30_000, what: 'a few 429s' });
+      proxy.mode = 'pass';
+      await waitFor(async () => (await countDocs(env, p.index)) === 1000, {
+        timeoutMs: 30_000,
+        what: 'after the storm',
+      });
+
+      // 300 KB bodies are refused: a 1 MiB flush of small records plus one ~400 KB record.
+      proxy.maxBodyBytes = 300_000;
+      const big = JSON.stringify({ seq: 5_000_000, pad: 'y'.repeat(400_000) });
+      await produce(env, p.topics.input, [
+        ...records(1000, 500),
+        { key: 'big', value: big },
+        ...records(1500, 500),
+      ]);
+      const [err] = await readTopic(env, p.topics.error, 1);
+      expect(JSON.parse(err!.value)).toMatchObject({
+        stage: 'index',
+        errorType: 'request_entity_too_large',
+        status: 413,
+      });
+      expect(err!.key).toBe('big');
+      await waitFor(async () => (await countDocs(env, p.index)) === 2000, {
+        timeoutMs: 30_000,
+        what: 'neighbours indexed',
+      });
+      await waitFor(async () => (await groupLag(env, p.id, p.topics.input)) === 0, {
+        timeoutMs: 20_000,
+        what: 'lag 0',
+      });
+      expect(await topicSize(env, p.topics.error)).toBe(1);
+      expect(proxy.counts.tooLarge).toBeGreaterThanOrEqual(2);
+      expect(await duplicateSeqs(env, p.index)).toEqual([]);
+    } finally {
+      proxy.mode = 'pass';
+      proxy.maxBodyBytes = 0;
       await killWorker(worker);
       await proxy.close();
     }
