@@ -58,6 +58,7 @@ describe('OffsetTracker', () => {
     t.complete(T, 0, 0, g);
     expect(t.track(T, 0, 1)).toBe(false);
     expect(t.track(T, 0, 3)).toBe(false);
+    expect([t.isNew(T, 0, 3), t.isNew(T, 0, 4), t.isNew(T, 9, 0)]).toEqual([false, true, true]);
     expect(t.track(T, 0, 4)).toBe(true);
     expect(t.pendingCount()).toBe(4);
   });

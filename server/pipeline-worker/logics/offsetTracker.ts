@@ -68,6 +68,12 @@ export class OffsetTracker {
     return this.state(topic, partition).generation;
   }
 
+  /** Whether a delivered offset is new (not at or below one already tracked). */
+  isNew(topic: string, partition: number, offset: number): boolean {
+    const s = this.parts.get(tpKey(topic, partition));
+    return !s || offset >= s.nextExpected;
+  }
+
   /** Registers a delivered record. Returns false (and tracks nothing) for a duplicate delivery. */
   track(topic: string, partition: number, offset: number): boolean {
     const s = this.state(topic, partition);

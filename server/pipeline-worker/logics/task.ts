@@ -211,8 +211,11 @@ export function createTask(deps: TaskDeps): Task {
     let taken = 0;
     for (const r of batch.records) {
       if (isFull()) break;
-      if (tracker.track(topic, partition, Number(r.offset))) {
+      const offset = Number(r.offset);
+      if (tracker.isNew(topic, partition, offset)) {
+        // Parse first: a record is tracked only together with its place in the buffer.
         const record = parseRecord(r, { idField: pipeline.idField });
+        tracker.track(topic, partition, offset);
         buffer.push({ record, generation: tracker.generation(topic, partition), at: now() });
       }
       taken++;
@@ -232,6 +235,7 @@ export function createTask(deps: TaskDeps): Task {
       logger.info({ partition: tp.partition, dropped }, 'partition revoked');
     }
     assigned = next;
+    if (paused && accepting && isLow()) setPaused(false);
     logger.info({ partitions: partitions.map((p) => p.partition) }, 'partitions assigned');
   }
 
