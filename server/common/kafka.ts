@@ -25,12 +25,18 @@ function saslFor(config: Config): SASLOptions | undefined {
   return { mechanism: saslMechanism, username, password } as SASLOptions;
 }
 
-/** A kafkajs client for the configured brokers, with SASL / TLS when configured. */
+/** TLS to the brokers: off, on with the system CAs, or on with the configured CA bundle. */
+function sslFor(config: Config): KafkaConfig['ssl'] {
+  if (!config.mq.ssl) return false;
+  return config.tlsCa.mq ? { ca: [config.tlsCa.mq] } : true;
+}
+
+/** A kafkajs client for the configured brokers, with SASL (PLAIN, SCRAM) / TLS when configured. */
 export function createKafka(config: Config, logger: Logger, clientId: string): Kafka {
   const kafkaConfig: KafkaConfig = {
     clientId,
     brokers: config.kafkaBrokers,
-    ssl: config.mq.ssl,
+    ssl: sslFor(config),
     sasl: saslFor(config),
     requestTimeout: config.kafka.socketTimeoutMs,
     connectionTimeout: 10_000,

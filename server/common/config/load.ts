@@ -7,6 +7,8 @@ import { findAppRoot } from '../paths';
 import { Config, ConfigSchema, FileConfig } from './schema';
 
 type Env = Record<string, string | undefined>;
+/** Reads a file named by the configuration (a mounted secret, a CA bundle). */
+export type ReadFile = (file: string) => string;
 type Section = keyof FileConfig;
 type JsonObject = Record<string, unknown>;
 
@@ -17,6 +19,64 @@ const ENV_ALIASES: Record<string, [Section, string]> = {
   SDP_MYSQL_URL: ['mysql', 'url'],
   SDP_OPENSEARCH_URL: ['opensearch', 'url'],
 };
+
+/**
+ * Credentials that may also come from a mounted file: `<NAME>_FILE=/path` (e.g. a Kubernetes Secret
+ * volume). The file's content (one trailing newline dropped) is used as if it were `<NAME>`.
+ * `SDP_MYSQL_PASSWORD` is not a key of the file: it replaces the password of `mysql.url`.
+ */
+export const SECRET_ENV = [
+  'SDP_MYSQL_URL',
+  'SDP_MYSQL_PASSWORD',
+  'SDP_MQ_USERNAME',
+  'SDP_MQ_PASSWORD',
+  'SDP_OPENSEARCH_USERNAME',
+  'SDP_OPENSEARCH_PASSWORD',
+  'SDP_ADMIN_TOKEN',
+] as const;
+
+const readUtf8: ReadFile = (file) => readFileSync(file, 'utf8');
+
+const errnoOf = (e: unknown) => (e as { code?: unknown }).code ?? (e as Error).message;
+
+/** Replaces each `<NAME>_FILE` of SECRET_ENV by `<NAME>` holding the file's content. Never echoes content. */
+export function resolveSecretFiles(env: Env, readFile: ReadFile = readUtf8): Env {
+  const out: Env = { ...env };
+  for (const name of SECRET_ENV) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined || file === '') continue;
+    if (env[name]) throw new ConfigError(`${name} and ${name}_FILE are both set: set only one`);
+    let text: string;
+    try {
+      text = readFile(file);
+    } catch (e: unknown) {
+      throw new ConfigError(`${name}_FILE: cannot read ${file} (${String(errnoOf(e))})`);
+    }
+    out[name] = text.replace(/\r?\n$/, '');
+  }
+  return out;
+}
+
+/** mysql://user@host/db plus a separate password -> mysql://user:<encoded password>@host/db. */
+export function withMysqlPassword(url: string, password: string): string {
+  const u = new URL(url);
+  if (!u.username) throw new ConfigError('SDP_MYSQL_PASSWORD: mysql.url names no user to set it for');
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
+
+function readCa(key: string, file: string, readFile: ReadFile): string | undefined {
+  if (!file) return undefined;
+  let pem: string;
+  try {
+    pem = readFile(file);
+  } catch (e: unknown) {
+    throw new ConfigError(`${key}: cannot read ${file} (${String(errnoOf(e))})`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new ConfigError(`${key}: ${file} holds no PEM certificate`);
+  return pem;
+}
 
 export const DEFAULT_CONFIG_PATH = path.join(findAppRoot(), 'config', 'pipeline-config.yaml');
 
@@ -96,10 +156,14 @@ function explain(err: ErrorObject, sources: Map<string, string>): string {
   return `${key || '(root)'}${from ? ` (from ${from})` : ''}: ${extra}`;
 }
 
-/** Pure: builds the typed config from file content and environment, or throws ConfigError naming each bad key. */
-export function buildConfig(raw: unknown, env: Env): Config {
+/**
+ * Builds the typed config from file content and environment, or throws ConfigError naming each bad
+ * key. Pure but for `readFile`, used only for `*_FILE` secrets and the TLS CA files.
+ */
+export function buildConfig(raw: unknown, givenEnv: Env, readFile: ReadFile = readUtf8): Config {
   if (raw !== null && raw !== undefined && !isObject(raw))
     throw new ConfigError('config file must be a YAML mapping');
+  const env = resolveSecretFiles(givenEnv, readFile);
   const { merged, sources } = applyEnvOverrides((raw ?? {}) as JsonObject, env);
   if (!validateConfig(merged)) {
     const errors = (validateConfig.errors ?? []).filter((e) => e.keyword !== 'const');
@@ -111,6 +175,12 @@ export function buildConfig(raw: unknown, env: Env): Config {
     throw new ConfigError('kafka.sessionTimeoutMs: must not exceed kafka.maxPollIntervalMs');
   }
   if (cfg.mq.password && !cfg.mq.username) throw new ConfigError('mq.password: set without mq.username');
+  if (cfg.opensearch.password && !cfg.opensearch.username)
+    throw new ConfigError('opensearch.password: set without opensearch.username');
+  if (cfg.mq.tlsCaFile && !cfg.mq.ssl) throw new ConfigError('mq.tlsCaFile: set without mq.ssl: true');
+  if (cfg.opensearch.tlsCaFile && !cfg.opensearch.url.startsWith('https://'))
+    throw new ConfigError('opensearch.tlsCaFile: set but opensearch.url is not https://');
+  if (env.SDP_MYSQL_PASSWORD) cfg.mysql.url = withMysqlPassword(cfg.mysql.url, env.SDP_MYSQL_PASSWORD);
   const brokers = (env.SDP_KAFKA_BROKERS ?? `${cfg.mq.mqHost}:${cfg.mq.mqPort}`)
     .split(',')
     .map((b) => b.trim())
@@ -120,7 +190,11 @@ export function buildConfig(raw: unknown, env: Env): Config {
   }
   if (brokers.length === 0) throw new ConfigError('SDP_KAFKA_BROKERS: no broker given');
   const adminToken = env.SDP_ADMIN_TOKEN || undefined;
-  return { ...cfg, kafkaBrokers: brokers, adminToken };
+  const tlsCa = {
+    mq: readCa('mq.tlsCaFile', cfg.mq.tlsCaFile, readFile),
+    opensearch: readCa('opensearch.tlsCaFile', cfg.opensearch.tlsCaFile, readFile),
+  };
+  return { ...cfg, kafkaBrokers: brokers, adminToken, tlsCa };
 }
 
 /** Reads the YAML file (SDP_CONFIG or the default) and the environment. The only reader of process.env for config. */

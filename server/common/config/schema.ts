@@ -35,6 +35,23 @@ export const ConfigSchema = Type.Object(
         }),
         shutdownTimeoutSec: Int(1, 600, 'bound on a graceful shutdown (seconds)', 30),
         maxBodyKiB: Int(1, 10240, 'largest accepted REST request body (KiB)', 256),
+        metricsRequireAuth: Type.Boolean({
+          description: "whether pipeline-mgmt's /metrics needs a bearer token (any role)",
+          default: false,
+        }),
+        rateLimitPerSec: Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 1_000_000,
+          description: 'requests per second each API token may make on average (per mgmt replica)',
+          default: 20,
+        }),
+        rateLimitBurst: Int(1, 1_000_000, 'requests an API token may make at once above the average', 40),
+        generatedAdminTokenFile: Type.String({
+          minLength: 1,
+          description:
+            'without SDP_ADMIN_TOKEN, pipeline-mgmt writes a generated admin token here (mode 0600); relative to the app folder',
+          default: '.stack/admin-token',
+        }),
       },
       { additionalProperties: false },
     ),
@@ -63,6 +80,11 @@ export const ConfigSchema = Type.Object(
           { description: 'SASL mechanism', default: 'plain' },
         ),
         ssl: Type.Boolean({ description: 'TLS to the brokers', default: false }),
+        tlsCaFile: Type.String({
+          description:
+            "PEM file of the CA(s) that signed the brokers' certificates (needs mq.ssl); empty: the system CAs",
+          default: '',
+        }),
       },
       { additionalProperties: false },
     ),
@@ -87,6 +109,11 @@ export const ConfigSchema = Type.Object(
         username: Type.String({ description: 'basic-auth user; auth is on when set', default: '' }),
         password: Type.String({ description: 'basic-auth password; never logged', default: '' }),
         requestTimeoutMs: Int(1000, 600_000, 'timeout of one OpenSearch request (ms)', 120000),
+        tlsCaFile: Type.String({
+          description:
+            "PEM file of the CA(s) that signed OpenSearch's certificate (https URLs); empty: the system CAs",
+          default: '',
+        }),
       },
       { additionalProperties: false },
     ),
@@ -109,5 +136,8 @@ export type FileConfig = Static<typeof ConfigSchema>;
 /** The typed configuration the services use: the file's values plus what is derived from them. */
 export interface Config extends FileConfig {
   kafkaBrokers: string[];
+  /** The bootstrap admin credential (SDP_ADMIN_TOKEN or SDP_ADMIN_TOKEN_FILE). */
   adminToken?: string;
+  /** Contents of the CA files named by mq.tlsCaFile / opensearch.tlsCaFile, read at start-up. */
+  tlsCa: { mq?: string; opensearch?: string };
 }
