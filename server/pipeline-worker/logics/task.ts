@@ -1,73 +1,17 @@
 import { describeError, toError } from '../../common/errors';
-import type { Logger } from '../../common/logger';
-import type { Pipeline } from '../../common/pipelines';
 import { AbortedError, sleep } from '../../common/retry';
-import type { BulkIndexer } from '../interfaces/BulkIndexer';
 import { TopicPartition, tpKey } from '../interfaces/records';
-import type { RecordSink } from '../interfaces/RecordSinks';
-import type { RecordSource, SourceBatch } from '../interfaces/RecordSource';
+import type { SourceBatch } from '../interfaces/RecordSource';
 import type { TaskState } from '../interfaces/TaskStatusStore';
 import { createCommitter } from './committer';
-import { AttemptStage, executeFlush, FlushResult } from './flushExecutor';
-import { bufferBounds, BufferBounds, FlushLimits, flushReason, FlushReason } from './flushPolicy';
+import { AttemptStage, executeFlush } from './flushExecutor';
+import { bufferBounds, flushReason, FlushReason } from './flushPolicy';
 import { OffsetTracker } from './offsetTracker';
 import { RecordBuffer } from './recordBuffer';
 import { parseRecord } from './recordParser';
+import type { Task, TaskDeps } from './taskTypes';
 
-export interface TaskOptions {
-  /** Consecutive failed attempts (no progress) before the task gives up and is marked failed. */
-  failureThreshold: number;
-  /** Bulk requests in flight at once (1 when the pipeline names an idField, to keep writes in order). */
-  maxInFlight: number;
-  /** Backoff between attempts of one flush. */
-  retry: { initialMs: number; maxMs: number };
-  /** How often a failed offset commit is tried again (ms). */
-  commitIntervalMs: number;
-  bounds?: BufferBounds;
-}
-
-/** Things a task reports as it goes (metrics). */
-export interface TaskObserver {
-  flushed?(pipelineId: string, result: FlushResult & { reason: FlushReason; durationMs: number }): void;
-  attemptFailed?(pipelineId: string, stage: AttemptStage): void;
-}
-
-export interface TaskDeps {
-  pipeline: Pipeline;
-  limits: FlushLimits;
-  source: RecordSource;
-  indexer: BulkIndexer;
-  errorSink: RecordSink;
-  outputSink: RecordSink | null;
-  logger: Logger;
-  options: TaskOptions;
-  onFailed?: (error: Error) => void;
-  observer?: TaskObserver;
-  now?: () => number;
-}
-
-export interface TaskSnapshot {
-  state: TaskState;
-  assignedPartitions: TopicPartition[];
-  consecutiveFailures: number;
-  lastError: string | null;
-  lastFlushAt: Date | null;
-  recordsIndexed: number;
-  recordsFailed: number;
-  successfulFlushes: number;
-  bufferedItems: number;
-  inFlightItems: number;
-  paused: boolean;
-}
-
-export interface Task {
-  readonly pipeline: Pipeline;
-  /** Connects and joins the group; on failure the task is `failed` (never throws). */
-  start(): Promise<void>;
-  /** Graceful: stop fetching, flush and commit within `drainMs`, leave the group. Idempotent. */
-  stop(drainMs?: number): Promise<void>;
-  snapshot(): TaskSnapshot;
-}
+export type { Task, TaskDeps, TaskObserver, TaskOptions, TaskSnapshot } from './taskTypes';
 
 /**
  * One pipeline's task on this worker: consume -> validate -> index -> route failures -> commit.

@@ -1,0 +1,65 @@
+import type { Logger } from '../../common/logger';
+import type { Pipeline } from '../../common/pipelines';
+import type { BulkIndexer } from '../interfaces/BulkIndexer';
+import type { TopicPartition } from '../interfaces/records';
+import type { RecordSink } from '../interfaces/RecordSinks';
+import type { RecordSource } from '../interfaces/RecordSource';
+import type { TaskState } from '../interfaces/TaskStatusStore';
+import type { AttemptStage, FlushResult } from './flushExecutor';
+import type { BufferBounds, FlushLimits, FlushReason } from './flushPolicy';
+
+/** The types of a task: what it needs, what it reports, what it offers its supervisor. */
+export interface TaskOptions {
+  /** Consecutive failed attempts (no progress) before the task gives up and is marked failed. */
+  failureThreshold: number;
+  /** Bulk requests in flight at once (1 when the pipeline names an idField, to keep writes in order). */
+  maxInFlight: number;
+  /** Backoff between attempts of one flush. */
+  retry: { initialMs: number; maxMs: number };
+  /** How often a failed offset commit is tried again (ms). */
+  commitIntervalMs: number;
+  bounds?: BufferBounds;
+}
+
+/** Things a task reports as it goes (metrics). */
+export interface TaskObserver {
+  flushed?(pipelineId: string, result: FlushResult & { reason: FlushReason; durationMs: number }): void;
+  attemptFailed?(pipelineId: string, stage: AttemptStage): void;
+}
+
+export interface TaskDeps {
+  pipeline: Pipeline;
+  limits: FlushLimits;
+  source: RecordSource;
+  indexer: BulkIndexer;
+  errorSink: RecordSink;
+  outputSink: RecordSink | null;
+  logger: Logger;
+  options: TaskOptions;
+  onFailed?: (error: Error) => void;
+  observer?: TaskObserver;
+  now?: () => number;
+}
+
+export interface TaskSnapshot {
+  state: TaskState;
+  assignedPartitions: TopicPartition[];
+  consecutiveFailures: number;
+  lastError: string | null;
+  lastFlushAt: Date | null;
+  recordsIndexed: number;
+  recordsFailed: number;
+  successfulFlushes: number;
+  bufferedItems: number;
+  inFlightItems: number;
+  paused: boolean;
+}
+
+export interface Task {
+  readonly pipeline: Pipeline;
+  /** Connects and joins the group; on failure the task is `failed` (never throws). */
+  start(): Promise<void>;
+  /** Graceful: stop fetching, flush and commit within `drainMs`, leave the group. Idempotent. */
+  stop(drainMs?: number): Promise<void>;
+  snapshot(): TaskSnapshot;
+}
