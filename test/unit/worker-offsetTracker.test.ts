@@ -86,6 +86,9 @@ describe('OffsetTracker', () => {
     t.markCommitted([{ topic: T, partition: 1, offset: 1 }]);
     t.markCommitted([{ topic: T, partition: 1, offset: 0 }]);
     expect(t.committedOffset(T, 1)).toBe(1);
+    expect(t.commitCandidates((_topic, p) => p === 1)).toEqual([]);
+    t.forgetCommitted(); // after a rejoin every point is committed again
+    expect(t.commitCandidates((_topic, p) => p === 1)).toEqual([{ topic: T, partition: 1, offset: 1 }]);
   });
 
   it('handles long streams with random completion order (compaction keeps it correct)', () => {

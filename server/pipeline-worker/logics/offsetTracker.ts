@@ -151,6 +151,14 @@ export class OffsetTracker {
     }
   }
 
+  /**
+   * Forgets what was committed, so the next commit sends every partition's point again (after a
+   * rejoin: a commit kafkajs dropped while its consumer restarted is made good).
+   */
+  forgetCommitted(): void {
+    for (const s of this.parts.values()) s.committed = null;
+  }
+
   /** Forgets a partition (lost in a rebalance); a later assignment starts a new generation. */
   revoke(topic: string, partition: number): void {
     this.parts.delete(tpKey(topic, partition));

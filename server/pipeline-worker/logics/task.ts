@@ -179,6 +179,8 @@ export function createTask(deps: TaskDeps): Task {
       logger.info({ partition: tp.partition, dropped }, 'partition revoked');
     }
     assigned = next;
+    tracker.forgetCommitted();
+    void committer.request();
     if (paused && accepting && isLow()) setPaused(false);
     logger.info({ partitions: partitions.map((p) => p.partition) }, 'partitions assigned');
   }
