@@ -6,15 +6,23 @@ import { createKafka } from '../common/kafka';
 import type { Logger } from '../common/logger';
 import { createOpenSearchClient } from '../common/opensearch';
 import { RunningService, runProcess } from '../common/processRunner';
+import type { RequestHandler } from 'express';
+import { findAppRoot } from '../common/paths';
 import { kafkaCheck, mariadbCheck, opensearchCheck } from '../common/readiness';
+import { loadOrCreateAdminToken } from './drivenadapters/adminTokenFile';
 import { createKafkaTopicAdmin } from './drivenadapters/kafkaTopicAdmin';
+import { createMariaDbAuditReader } from './drivenadapters/mariaDbAuditLog';
 import { createMariaDbPipelineStore } from './drivenadapters/mariaDbPipelineStore';
+import { createMariaDbTokenStore } from './drivenadapters/mariaDbTokenStore';
 import { createMariaDbTaskStatusReader } from './drivenadapters/mariaDbTaskStatusReader';
 import { createOpenSearchIndexAdmin } from './drivenadapters/openSearchIndexAdmin';
 import { createMgmtApp } from './driveradapters/app';
 import type { IndexAdmin } from './interfaces/indexAdmin';
 import type { TopicAdmin } from './interfaces/topicAdmin';
+import { createAuditService } from './logics/auditService';
 import { createPipelineService } from './logics/pipelineService';
+import { createTokenService } from './logics/tokenService';
+import { checkAdminToken } from './logics/tokenSecrets';
 
 export const MGMT_SERVICE_NAME = 'pipeline-mgmt';
 
@@ -22,6 +30,21 @@ export const MGMT_SERVICE_NAME = 'pipeline-mgmt';
 export interface MgmtOverrides {
   wrapTopicAdmin?: (real: TopicAdmin) => TopicAdmin;
   wrapIndexAdmin?: (real: IndexAdmin) => IndexAdmin;
+  /** Served at /metrics (issue 8 wires the Prometheus registry here). */
+  metricsHandler?: RequestHandler;
+}
+
+/** SDP_ADMIN_TOKEN when set (checked), else a generated one kept in server.generatedAdminTokenFile. */
+function bootstrapAdminToken(config: Config, logger: Logger): string | undefined {
+  if (config.adminToken !== undefined) {
+    checkAdminToken(config.adminToken);
+    return config.adminToken;
+  }
+  return loadOrCreateAdminToken({
+    file: config.server.generatedAdminTokenFile,
+    baseDir: findAppRoot(),
+    logger,
+  });
 }
 
 /** Wiring of pipeline-mgmt: adapters out, logic, HTTP in. */
@@ -34,6 +57,7 @@ export async function startMgmt({
   logger: Logger;
   overrides?: MgmtOverrides;
 }): Promise<RunningService & { port: number }> {
+  const adminToken = bootstrapAdminToken(config, logger);
   const db = createDatabase(config.mysql);
   await migrateLatest(db, config.mysql.url);
   const kafka = createKafka(config, logger, 'sdp-mgmt');
@@ -55,12 +79,21 @@ export async function startMgmt({
       replicationFactor: config.kafka.defaultReplicationFactor,
     },
   });
+  const tokens = createTokenService({ store: createMariaDbTokenStore({ db }), logger, adminToken });
+  const audit = createAuditService({ reader: createMariaDbAuditReader({ db }) });
   const app = createMgmtApp({
     serviceName: MGMT_SERVICE_NAME,
     pipelines,
+    tokens,
+    audit,
     checks: [mariadbCheck(db), kafkaCheck(admin), opensearchCheck(opensearch)],
     logger,
     maxBodyKiB: config.server.maxBodyKiB,
+    rateLimit: { perSec: config.server.rateLimitPerSec, burst: config.server.rateLimitBurst },
+    metrics: overrides.metricsHandler && {
+      handler: overrides.metricsHandler,
+      requireAuth: config.server.metricsRequireAuth,
+    },
   });
 
   const { server, port } = await listen(app, config.server.httpPort);

@@ -6,10 +6,13 @@ import { MgmtHarness, startMgmtHarness } from './mgmt-harness';
 describe('pipeline-mgmt REST API', () => {
   let h: MgmtHarness;
   let index: string;
+  // Admin tokens whose names end up in createdBy / updatedBy.
+  const as: Record<'alice' | 'bob' | 'carol', string> = { alice: '', bob: '', carol: '' };
 
   beforeAll(async () => {
     h = await startMgmtHarness();
     index = await h.newIndex();
+    for (const name of ['alice', 'bob', 'carol'] as const) as[name] = await h.mint({ name, role: 'admin' });
   });
   afterAll(async () => {
     await h?.stop();
@@ -65,7 +68,7 @@ describe('pipeline-mgmt REST API', () => {
     const name = h.newName();
     const res = await h.api<Pipeline>('POST', '/api/v1/pipelines', {
       body: { name, index, partitions: 2, description: 'orders', flush: { items: 500 } },
-      headers: { 'X-Sdp-User': 'alice' },
+      token: as.alice,
     });
     expect(res.status).toBe(201);
     const p = res.body;
@@ -93,13 +96,13 @@ describe('pipeline-mgmt REST API', () => {
     expect(row).toMatchObject({ desired_status: 'running', lifecycle: 'ready', name });
   });
 
-  it('POST with status stopped, defaults from config, anonymous user', async () => {
+  it('POST with status stopped, defaults from config, by the bootstrap admin', async () => {
     const name = h.newName();
     const res = await h.api<Pipeline>('POST', '/api/v1/pipelines', {
       body: { name, index, status: 'stopped' },
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ status: 'stopped', createdBy: 'anonymous' });
+    expect(res.body).toMatchObject({ status: 'stopped', createdBy: 'bootstrap-admin', team: null });
     expect(res.body.partitions).toBe(h.config.kafka.defaultPartitions);
     expect(res.body.replicationFactor).toBe(h.config.kafka.defaultReplicationFactor);
   });
@@ -160,7 +163,8 @@ describe('pipeline-mgmt REST API', () => {
     const other = await h.newIndex();
     const res = await h.api<Pipeline>('PUT', `/api/v1/pipelines/${p.id}`, {
       body: { index: other, description: 'new' },
-      headers: { 'If-Match': '"1"', 'X-Sdp-User': 'bob' },
+      headers: { 'If-Match': '"1"' },
+      token: as.bob,
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -234,7 +238,8 @@ describe('pipeline-mgmt REST API', () => {
     expect(same.body).toMatchObject({ status: 'running', version: 2 });
     const stop = await h.api<Pipeline>('PUT', `/api/v1/pipelines/${p.id}/status`, {
       body: { status: 'stopped' },
-      headers: { 'If-Match': '"2"', 'X-Sdp-User': 'carol' },
+      headers: { 'If-Match': '"2"' },
+      token: as.carol,
     });
     expect(stop.body).toMatchObject({ status: 'stopped', version: 3, updatedBy: 'carol' });
     const stale = await h.api('PUT', `/api/v1/pipelines/${p.id}/status`, {

@@ -273,11 +273,19 @@ describe('pipeline-mgmt bad input', () => {
       code: 'validation_failed',
       field: '/createIndex',
     },
+    // credentials
+    { name: 'no token', req: { body: ok(), token: null }, status: 401, code: 'unauthenticated' },
     {
-      name: 'X-Sdp-User too long',
-      req: { body: ok(), headers: { 'X-Sdp-User': 'u'.repeat(300) } },
-      status: 400,
-      code: 'invalid_user',
+      name: 'Basic instead of Bearer',
+      req: { body: ok(), headers: { authorization: 'Basic dTpw' } },
+      status: 401,
+      code: 'unauthenticated',
+    },
+    {
+      name: 'bearer token of 5000 characters',
+      req: { body: ok(), token: 'x'.repeat(5000) },
+      status: 401,
+      code: 'unauthenticated',
     },
     // conflicts with stored state
     { name: 'name taken', req: post({ name: existingName, index }), status: 409, code: 'pipeline_exists' },

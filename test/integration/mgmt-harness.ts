@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from '@opensearch-project/opensearch';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 import type { Knex } from 'knex';
@@ -17,12 +18,18 @@ export interface RequestOptions {
   /** Sent as is (no JSON encoding). */
   raw?: string | Buffer;
   headers?: Record<string, string>;
+  /** Bearer token to send: default the harness's admin token; null sends no Authorization header. */
+  token?: string | null;
 }
 
 /** One pipeline-mgmt on port 0 against a fresh database and the real Kafka and OpenSearch. */
 export interface MgmtHarness {
   base: string;
   config: Config;
+  /** The bootstrap admin token (SDP_ADMIN_TOKEN) the harness's mgmt runs with. */
+  adminToken: string;
+  /** Mints a token through the API (as the admin unless `as` is given) and returns its secret. */
+  mint(body: { name: string; role: string; team?: string | null }, as?: string): Promise<string>;
   db: Knex;
   admin: Admin;
   kafka: Kafka;
@@ -48,8 +55,17 @@ export async function startMgmtHarness(
   env: Record<string, string> = {},
 ): Promise<MgmtHarness> {
   const tdb: TestDatabase = await createTestDatabase();
+  const adminToken = `test-admin-${randomBytes(16).toString('hex')}`;
   const config = testConfig({ SDP_MYSQL_URL: tdb.url, SDP_HTTP_PORT: '0' });
-  const mgmtConfig = testConfig({ SDP_MYSQL_URL: tdb.url, SDP_HTTP_PORT: '0', ...env });
+  const mgmtConfig = testConfig({
+    SDP_MYSQL_URL: tdb.url,
+    SDP_HTTP_PORT: '0',
+    SDP_ADMIN_TOKEN: adminToken,
+    // The suites fire requests back to back; the rate-limit suite sets its own.
+    SDP_SERVER_RATE_LIMIT_PER_SEC: '100000',
+    SDP_SERVER_RATE_LIMIT_BURST: '100000',
+    ...env,
+  });
   const mgmt = await startMgmt({ config: mgmtConfig, logger: testLogger('mgmt'), overrides });
   const base = `http://127.0.0.1:${mgmt.port}`;
   const db = createDatabase({ url: tdb.url, poolMax: 4 });
@@ -69,27 +85,39 @@ export async function startMgmtHarness(
     return all.filter((t) => t.startsWith(`sdp.${name}.`)).sort();
   };
 
+  const api = async <T>(method: string, path: string, options: RequestOptions = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    const token = options.token === undefined ? adminToken : options.token;
+    if (token !== null && !Object.keys(headers).some((k) => k.toLowerCase() === 'authorization')) {
+      headers.authorization = `Bearer ${token}`;
+    }
+    let body: string | Buffer | undefined = options.raw;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
+        headers['content-type'] = 'application/json';
+      }
+    }
+    const res = await fetch(`${base}${path}`, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    if ((res.headers.get('content-type') ?? '').includes('json')) parsed = JSON.parse(text);
+    return { status: res.status, headers: res.headers, body: parsed as T };
+  };
+
   return {
     base,
     config,
+    adminToken,
     db,
     admin,
     kafka,
     opensearch,
-    api: async <T>(method: string, path: string, options: RequestOptions = {}) => {
-      const headers: Record<string, string> = { ...options.headers };
-      let body: string | Buffer | undefined = options.raw;
-      if (options.body !== undefined) {
-        body = JSON.stringify(options.body);
-        if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
-          headers['content-type'] = 'application/json';
-        }
-      }
-      const res = await fetch(`${base}${path}`, { method, headers, body });
-      const text = await res.text();
-      let parsed: unknown = text;
-      if ((res.headers.get('content-type') ?? '').includes('json')) parsed = JSON.parse(text);
-      return { status: res.status, headers: res.headers, body: parsed as T };
+    api,
+    mint: async (body, as) => {
+      const res = await api<{ token: string }>('POST', '/api/v1/tokens', { body, token: as });
+      if (res.status !== 201) throw new Error(`mint ${body.name}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.token;
     },
     newIndex: async (name?: string) => {
       const index = name ?? randomName('mgmt-idx').replace(/_/g, '-');

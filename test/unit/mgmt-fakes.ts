@@ -1,4 +1,5 @@
 import type { Pipeline } from '../../server/common/pipelines';
+import type { AuditDraft } from '../../server/pipeline-mgmt/interfaces/auditLog';
 import type { IndexAdmin, IndexDefinition } from '../../server/pipeline-mgmt/interfaces/indexAdmin';
 import type {
   ListQuery,
@@ -30,8 +31,16 @@ export class Faults {
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
+/** An audit draft as a store wrote it, with the versions it filled in. */
+export interface WrittenAudit {
+  draft: AuditDraft;
+  before: number | null;
+  after: number | null;
+}
+
 export class FakeStore implements PipelineStore {
   readonly rows = new Map<string, StoredPipeline>();
+  readonly audits: WrittenAudit[] = [];
   /** Runs before each update's compare-and-set (e.g. to simulate a concurrent writer). */
   beforeUpdate: ((id: string) => void) | undefined;
 
@@ -58,13 +67,14 @@ export class FakeStore implements PipelineStore {
     if (row) row.indexCreated = true;
   }
 
-  async activate(id: string, status: Pipeline['status'], at: Date) {
+  async activate(id: string, status: Pipeline['status'], at: Date, audit: AuditDraft) {
     this.faults.hit('store.activate');
     const row = this.rows.get(id);
     if (!row || row.lifecycle !== 'creating') throw new Error('reservation gone');
     row.lifecycle = 'ready';
     row.pipeline.status = status;
     row.pipeline.updatedAt = at.toISOString();
+    this.audits.push({ draft: audit, before: null, after: row.pipeline.version });
     return clone(row.pipeline);
   }
 
@@ -88,6 +98,7 @@ export class FakeStore implements PipelineStore {
     const all = [...this.rows.values()]
       .filter((r) => r.lifecycle !== 'creating')
       .map((r) => r.pipeline)
+      .filter((p) => query.team === undefined || p.team === query.team)
       .filter((p) => !query.status || p.status === query.status)
       .filter((p) => !query.namePrefix || p.name.startsWith(query.namePrefix))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
@@ -114,11 +125,14 @@ export class FakeStore implements PipelineStore {
     p.version += 1;
     p.updatedBy = change.updatedBy;
     p.updatedAt = change.updatedAt.toISOString();
+    if (change.audit) this.audits.push({ draft: change.audit, before: expectedVersion, after: p.version });
     return { result: 'updated' as const, pipeline: clone(p) };
   }
 
-  async remove(id: string) {
+  async remove(id: string, audit: AuditDraft) {
     this.faults.hit('store.remove');
+    const row = this.rows.get(id);
+    if (row) this.audits.push({ draft: audit, before: row.pipeline.version, after: null });
     this.rows.delete(id);
   }
 }

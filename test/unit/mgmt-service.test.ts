@@ -6,12 +6,13 @@ import {
   PreconditionFailedError,
 } from '../../server/common/errors';
 import { consumerGroupFor } from '../../server/common/pipelines';
+import type { Actor } from '../../server/pipeline-mgmt/interfaces/actor';
 import type { PipelineService } from '../../server/pipeline-mgmt/interfaces/pipelineService';
 import { createPipelineService } from '../../server/pipeline-mgmt/logics/pipelineService';
 import { testLogger } from '../helpers';
 import { FakeIndices, FakeStore, FakeTasks, FakeTopics, Faults } from './mgmt-fakes';
 
-const actor = { user: 'alice' };
+const actor: Actor = { user: 'alice', role: 'admin', team: null, tokenId: null };
 const boom = () => new DependencyError('injected', { code: 'kafka_unavailable' });
 
 function setup(options: { abandonedCreateAfterMs?: number; clock?: { now: number } } = {}) {
@@ -190,7 +191,7 @@ describe('PipelineService updates', () => {
       p.id,
       { ...fields, index: 'other' },
       {},
-      { actor: { user: 'bob' } },
+      { actor: { ...actor, user: 'bob' } },
     );
     expect(r).toMatchObject({ ...fields, index: 'other', version: 2, updatedBy: 'bob', createdBy: 'alice' });
   });
@@ -276,7 +277,7 @@ describe('PipelineService updates', () => {
 
   it('unknown ids are 404', async () => {
     const { service } = setup();
-    await expect(service.getPipeline('nope')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(service.getPipeline('nope', actor)).rejects.toBeInstanceOf(NotFoundError);
     await expect(service.updatePipelineStatus('nope', 'running', { actor })).rejects.toBeInstanceOf(
       NotFoundError,
     );
@@ -347,11 +348,11 @@ describe('PipelineService.listPipelines', () => {
   it('pages with an opaque cursor and rejects a forged one', async () => {
     const { service } = setup();
     for (const name of ['a', 'b', 'c']) await service.createPipeline({ name, index: 'logs' }, actor);
-    const first = await service.listPipelines({ limit: 2 });
+    const first = await service.listPipelines({ limit: 2 }, actor);
     expect(first.items.map((p) => p.name)).toEqual(['a', 'b']);
-    const second = await service.listPipelines({ limit: 2, cursor: first.nextCursor ?? undefined });
+    const second = await service.listPipelines({ limit: 2, cursor: first.nextCursor ?? undefined }, actor);
     expect(second).toMatchObject({ items: [{ name: 'c' }], nextCursor: null });
-    await expect(service.listPipelines({ limit: 2, cursor: 'abc' })).rejects.toMatchObject({
+    await expect(service.listPipelines({ limit: 2, cursor: 'abc' }, actor)).rejects.toMatchObject({
       code: 'invalid_cursor',
     });
   });

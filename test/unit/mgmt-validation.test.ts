@@ -1,7 +1,8 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { InputError, PreconditionFailedError } from '../../server/common/errors';
+import { InputError, PreconditionFailedError, UnauthenticatedError } from '../../server/common/errors';
+import { bearerTokenOf } from '../../server/pipeline-mgmt/driveradapters/auth';
 import { decodeCursor, encodeCursor } from '../../server/pipeline-mgmt/logics/cursor';
 import { actorFrom, preconditionFrom } from '../../server/pipeline-mgmt/driveradapters/http';
 import { createOpenApiDocument } from '../../server/pipeline-mgmt/driveradapters/openapi';
@@ -129,10 +130,28 @@ describe('If-Match, actor and cursor', () => {
     expect(() => preconditionFrom(req({ 'if-match': 'garbage' }))).toThrow(PreconditionFailedError);
   });
 
-  it('takes the user from X-Sdp-User, else anonymous; refuses odd values', () => {
-    expect(actorFrom(req({}))).toEqual({ user: 'anonymous' });
-    expect(actorFrom(req({ 'x-sdp-user': ' bob ' }))).toEqual({ user: 'bob' });
-    expect(() => actorFrom(req({ 'x-sdp-user': 'u'.repeat(201) }))).toThrow(InputError);
+  it('takes the actor from what authentication left, and fails closed without one', () => {
+    const actor = { user: 'bob', role: 'viewer', team: 'a', tokenId: null };
+    expect(actorFrom({ locals: { actor } } as unknown as Response)).toEqual(actor);
+    expect(() => actorFrom({ locals: {} } as unknown as Response)).toThrow(UnauthenticatedError);
+  });
+
+  it('reads Authorization: Bearer <token> and nothing else', () => {
+    expect(bearerTokenOf('Bearer abc.DEF_-~+/=')).toBe('abc.DEF_-~+/=');
+    expect(bearerTokenOf('bearer  abc ')).toBe('abc');
+    for (const bad of [
+      undefined,
+      '',
+      'Bearer',
+      'Bearer ',
+      'Basic abc',
+      'Bearer a b',
+      'Bearer a\u00e9',
+      'Bearer =a',
+      `Bearer ${'a'.repeat(600)}`,
+    ]) {
+      expect(bearerTokenOf(bad)).toBeUndefined();
+    }
   });
 
   it('round-trips a cursor and refuses forged ones', () => {
@@ -165,8 +184,23 @@ describe('OpenAPI document', () => {
       expect(Boolean(op?.requestBody)).toBe('body' in route);
     }
     expect(Object.keys(doc.paths['/api/v1/pipelines']?.post?.responses ?? {}).sort()).toEqual(
-      ['201', '400', '409', '413', '415', '500', '503'].sort(),
+      ['201', '400', '401', '403', '409', '413', '415', '429', '500', '503'].sort(),
     );
+  });
+
+  it('says which routes need a bearer token and which are open', () => {
+    const ops = doc.paths as unknown as Record<
+      string,
+      Record<string, { security: unknown[]; responses: object }>
+    >;
+    expect(ops['/health']?.get?.security).toEqual([]);
+    expect(ops['/openapi.json']?.get?.security).toEqual([]);
+    expect(ops['/api/v1/pipelines/{id}']?.get?.security).toEqual([{ bearerAuth: [] }]);
+    expect(Object.keys(ops['/api/v1/pipelines/{id}']?.get?.responses ?? {})).toEqual(
+      expect.arrayContaining(['401', '429']),
+    );
+    expect(Object.keys(ops['/api/v1/audit']?.get?.responses ?? {})).toContain('403');
+    expect(JSON.stringify(doc)).not.toContain('X-Sdp-User');
   });
 
   it('every $ref resolves and every component schema compiles', () => {

@@ -18,6 +18,7 @@ import type {
   UpdateResult,
 } from '../interfaces/pipelineStore';
 import { dbCall, isDuplicateKey } from './dbErrors';
+import { insertAudit } from './mariaDbAuditLog';
 
 interface StoredRow extends PipelineRow {
   lifecycle: string;
@@ -55,13 +56,13 @@ function changeToRow(change: PipelineChange): Record<string, unknown> {
 
 /** Pipeline records in MariaDB (table `pipelines`; task rows in `pipeline_tasks`). */
 export function createMariaDbPipelineStore({ db }: { db: Knex }): PipelineStore {
-  const table = () => db<StoredRow>(PIPELINES_TABLE);
+  const table = (k: Knex | Knex.Transaction = db) => k<StoredRow>(PIPELINES_TABLE);
 
-  const get = (id: string) =>
-    dbCall(async () => {
-      const row = (await table().where({ id }).first()) as StoredRow | undefined;
-      return row ? fromStoredRow(row) : undefined;
-    });
+  const getIn = async (k: Knex | Knex.Transaction, id: string) => {
+    const row = (await table(k).where({ id }).first()) as StoredRow | undefined;
+    return row ? fromStoredRow(row) : undefined;
+  };
+  const get = (id: string) => dbCall(() => getIn(db, id));
   const getByName = (name: string) =>
     dbCall(async () => {
       const row = (await table().where({ name }).first()) as StoredRow | undefined;
@@ -95,16 +96,19 @@ export function createMariaDbPipelineStore({ db }: { db: Knex }): PipelineStore 
         await table().where({ id }).update({ index_created: true });
       }),
 
-    activate: (id, status, at) =>
-      dbCall(async () => {
-        const n = await table()
-          .where({ id, lifecycle: 'creating' })
-          .update({ lifecycle: 'ready', desired_status: status, updated_at: at });
-        const stored = n === 1 ? await get(id) : undefined;
-        if (!stored)
-          throw new ConflictError('the reservation of this name was taken over', 'pipeline_exists');
-        return stored.pipeline;
-      }),
+    activate: (id, status, at, audit) =>
+      dbCall(() =>
+        db.transaction(async (trx) => {
+          const n = await table(trx)
+            .where({ id, lifecycle: 'creating' })
+            .update({ lifecycle: 'ready', desired_status: status, updated_at: at });
+          const stored = n === 1 ? await getIn(trx, id) : undefined;
+          if (!stored)
+            throw new ConflictError('the reservation of this name was taken over', 'pipeline_exists');
+          await insertAudit(trx, audit, at, { before: null, after: stored.pipeline.version });
+          return stored.pipeline;
+        }),
+      ),
 
     removeReservation: (id) =>
       dbCall(async () => {
@@ -114,6 +118,7 @@ export function createMariaDbPipelineStore({ db }: { db: Knex }): PipelineStore 
     list: (query: ListQuery): Promise<ListPage> =>
       dbCall(async () => {
         const q = table().whereNot({ lifecycle: 'creating' });
+        if (query.team !== undefined) q.where({ team: query.team });
         if (query.status) q.where({ desired_status: query.status });
         if (query.namePrefix) q.whereRaw("name LIKE ? ESCAPE '\\\\'", [`${escapeLike(query.namePrefix)}%`]);
         const after = query.after;
@@ -136,21 +141,33 @@ export function createMariaDbPipelineStore({ db }: { db: Knex }): PipelineStore 
       }),
 
     update: (id, expectedVersion, change): Promise<UpdateResult> =>
-      dbCall(async () => {
-        const n = await table()
-          .where({ id, version: expectedVersion })
-          .update({ ...changeToRow(change), version: db.raw('version + 1') });
-        const stored = await get(id);
-        if (!stored) return { result: 'gone' };
-        if (n !== 1) return { result: 'stale' };
-        return { result: 'updated', pipeline: stored.pipeline };
-      }),
+      dbCall(() =>
+        db.transaction(async (trx): Promise<UpdateResult> => {
+          const n = await table(trx)
+            .where({ id, version: expectedVersion })
+            .update({ ...changeToRow(change), version: db.raw('version + 1') });
+          const stored = await getIn(trx, id);
+          if (!stored) return { result: 'gone' };
+          if (n !== 1) return { result: 'stale' };
+          if (change.audit) {
+            await insertAudit(trx, change.audit, change.updatedAt, {
+              before: expectedVersion,
+              after: stored.pipeline.version,
+            });
+          }
+          return { result: 'updated', pipeline: stored.pipeline };
+        }),
+      ),
 
-    remove: (id) =>
+    remove: (id, audit) =>
       dbCall(async () => {
         await db.transaction(async (trx) => {
+          const row = (await table(trx).where({ id }).forUpdate().first()) as StoredRow | undefined;
           await trx(TASKS_TABLE).where({ pipeline_id: id }).delete();
-          await trx(PIPELINES_TABLE).where({ id }).delete();
+          const n = await trx(PIPELINES_TABLE).where({ id }).delete();
+          if (n === 1 && row) {
+            await insertAudit(trx, audit, new Date(), { before: Number(row.version), after: null });
+          }
         });
       }),
   };

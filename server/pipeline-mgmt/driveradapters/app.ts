@@ -1,4 +1,4 @@
-import express, { Express } from 'express';
+import express, { Express, RequestHandler } from 'express';
 import { createErrorMiddleware, notFoundHandler } from '../../common/http/errorMiddleware';
 import { createRequestContext, securityHeaders } from '../../common/http/requestContext';
 import type { Logger } from '../../common/logger';
@@ -6,22 +6,41 @@ import type { DependencyCheck } from '../../common/readiness';
 import { runChecks } from '../../common/readiness';
 import { serviceInfo } from '../../common/serviceInfo';
 import type { PipelineService } from '../interfaces/pipelineService';
+import type { AuditService, TokenService } from '../interfaces/tokenService';
+import { createAuthenticate } from './auth';
 import { createOpenApiDocument } from './openapi';
 import { createPipelinesRouter } from './pipelinesRouter';
+import { createRateLimit, createTokenBucketLimiter, RateLimiter } from './rateLimit';
 import { ROUTES } from './routes';
+import { createAuditRouter, createTokensRouter } from './tokensRouter';
 import { createValidators } from './validation';
+
+export const METRICS_PATH = '/metrics';
 
 export interface MgmtAppDeps {
   serviceName: string;
   pipelines: PipelineService;
+  tokens: TokenService;
+  audit: AuditService;
   /** What /ready checks. */
   checks: DependencyCheck[];
   logger: Logger;
   maxBodyKiB: number;
+  /** Per-token rate limit (server.rateLimitPerSec / server.rateLimitBurst), or a limiter of one's own. */
+  rateLimit: { perSec: number; burst: number } | RateLimiter;
+  /**
+   * The hook for Prometheus metrics: a handler served at GET /metrics, open or behind a bearer
+   * token (any role) as server.metricsRequireAuth says. Without a handler /metrics is a 404.
+   */
+  metrics?: { handler: RequestHandler; requireAuth: boolean };
 }
 
-/** The HTTP face of pipeline-mgmt: health, readiness, OpenAPI and the pipelines API, with one error mapper. */
-export function createMgmtApp({ serviceName, pipelines, checks, logger, maxBodyKiB }: MgmtAppDeps): Express {
+/**
+ * The HTTP face of pipeline-mgmt: /health, /ready and /openapi.json open; everything under /api
+ * behind a bearer token and its rate limit; one error mapper.
+ */
+export function createMgmtApp(deps: MgmtAppDeps): Express {
+  const { serviceName, pipelines, tokens, audit, checks, logger, maxBodyKiB } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // ETags are pipeline versions, set by the router
@@ -50,7 +69,23 @@ export function createMgmtApp({ serviceName, pipelines, checks, logger, maxBodyK
     res.json(openapi);
   });
 
-  app.use(createPipelinesRouter({ pipelines, validators: createValidators(), maxBodyKiB }));
+  const authenticate = createAuthenticate({ tokens });
+  const limiter =
+    'take' in deps.rateLimit
+      ? deps.rateLimit
+      : createTokenBucketLimiter({ ratePerSec: deps.rateLimit.perSec, burst: deps.rateLimit.burst });
+  const rateLimit = createRateLimit({ limiter });
+  if (deps.metrics) {
+    const gate = deps.metrics.requireAuth ? [authenticate, rateLimit] : [];
+    app.get(METRICS_PATH, ...gate, deps.metrics.handler);
+  }
+
+  // Authentication comes before any body is read: an anonymous caller costs no parsing.
+  app.use('/api', authenticate, rateLimit);
+  const validators = createValidators();
+  app.use(createPipelinesRouter({ pipelines, validators, maxBodyKiB }));
+  app.use(createTokensRouter({ tokens, validators, maxBodyKiB }));
+  app.use(createAuditRouter({ audit, validators }));
   app.use(notFoundHandler);
   app.use(createErrorMiddleware(logger));
   return app;

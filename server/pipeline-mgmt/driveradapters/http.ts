@@ -1,27 +1,21 @@
-import type { Request, RequestHandler } from 'express';
-import { InputError, PreconditionFailedError, UnsupportedMediaTypeError } from '../../common/errors';
+import type { Request, RequestHandler, Response } from 'express';
+import {
+  PreconditionFailedError,
+  UnauthenticatedError,
+  UnsupportedMediaTypeError,
+} from '../../common/errors';
 import type { Pipeline } from '../../common/pipelines';
-import type { Actor, VersionPrecondition } from '../interfaces/pipelineService';
-
-const USER_HEADER = 'x-sdp-user';
-const USER_PATTERN = /^[\x21-\x7e](?:[\x20-\x7e]{0,198}[\x21-\x7e])?$/;
+import type { Actor } from '../interfaces/actor';
+import type { VersionPrecondition } from '../interfaces/pipelineService';
 
 /**
- * Who is calling. There is no authentication yet: the `X-Sdp-User` header, else `anonymous`.
- * The one place the bearer-token issue will replace.
+ * Who is calling: the principal the bearer token authenticated (set by auth.ts). A handler reached
+ * without one is refused, so a route mounted outside the authenticated prefix fails closed.
  */
-export function actorFrom(req: Request): Actor {
-  const raw = req.header(USER_HEADER);
-  if (raw === undefined || raw.trim() === '') return { user: 'anonymous' };
-  const user = raw.trim();
-  if (!USER_PATTERN.test(user)) {
-    throw new InputError(
-      'X-Sdp-User must be 1-200 printable ASCII characters',
-      { header: 'X-Sdp-User' },
-      'invalid_user',
-    );
-  }
-  return { user };
+export function actorFrom(res: Response): Actor {
+  const actor = res.locals.actor as Actor | undefined;
+  if (!actor) throw new UnauthenticatedError();
+  return actor;
 }
 
 /** The ETag of a pipeline: its version, as a strong entity tag. */

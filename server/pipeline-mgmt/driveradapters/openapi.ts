@@ -3,12 +3,15 @@ import type { RouteSpec } from './routes';
 import * as schemas from './schemas';
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'invalid request (validation_failed, malformed_json, invalid_query, index_not_found, immutable_field, ...)',
-  404: 'not found (pipeline_not_found, route_not_found)',
-  409: 'conflict (pipeline_exists, topic_exists, index_exists, pipeline_running, pipeline_deleting)',
+  400: 'invalid request (validation_failed, malformed_json, invalid_query, index_not_found, immutable_field, team_required, ...)',
+  401: 'no, malformed, unknown or revoked bearer token (unauthenticated); see WWW-Authenticate',
+  403: 'the token may not do this (forbidden)',
+  404: "not found, or not visible to this token's team (pipeline_not_found, token_not_found, route_not_found)",
+  409: 'conflict (pipeline_exists, topic_exists, index_exists, pipeline_running, pipeline_deleting, token_exists)',
   412: 'If-Match names a stale version (precondition_failed)',
   413: 'body larger than server.maxBodyKiB (payload_too_large)',
   415: 'body is not application/json (unsupported_media_type)',
+  429: 'this token made too many requests (rate_limited); see Retry-After',
   500: 'internal_error',
   503: 'a dependency is unavailable (database_unavailable, kafka_unavailable, opensearch_unavailable, not_ready)',
 };
@@ -50,14 +53,13 @@ function parameters(route: RouteSpec, names: Map<unknown, string>) {
   if (route.versioned && route.method !== 'get' && route.method !== 'post') {
     params.push({ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } });
   }
-  params.push({
-    name: 'X-Sdp-User',
-    in: 'header',
-    required: false,
-    description: 'recorded as createdBy / updatedBy (until authentication exists)',
-    schema: { type: 'string', maxLength: 200 },
-  });
   return params;
+}
+
+/** The statuses a route's access rule adds: 401 and 429 with any token, 403 above the viewer role. */
+function accessErrors(route: RouteSpec): number[] {
+  if (route.access === 'public') return [];
+  return route.access === 'viewer' ? [401, 429] : [401, 403, 429];
 }
 
 function operation(operationId: string, route: RouteSpec, names: Map<unknown, string>) {
@@ -71,7 +73,8 @@ function operation(operationId: string, route: RouteSpec, names: Map<unknown, st
       ...(route.success.schema ? { content: json(route.success.schema) } : {}),
     },
   };
-  for (const status of [...route.errors, 500]) {
+  const statuses = [...new Set([...route.errors, ...accessErrors(route), 500])].sort((a, b) => a - b);
+  for (const status of statuses) {
     responses[status] = {
       description: ERROR_DESCRIPTIONS[status] ?? 'error',
       content: json(schemas.ErrorBodySchema),
@@ -79,7 +82,8 @@ function operation(operationId: string, route: RouteSpec, names: Map<unknown, st
   }
   return {
     operationId,
-    summary: route.summary,
+    summary: route.access === 'public' ? route.summary : `${route.summary} (role: ${route.access} or more)`,
+    security: route.access === 'public' ? [] : [{ bearerAuth: [] }],
     parameters: parameters(route, names),
     ...(route.body ? { requestBody: { required: true, content: json(route.body) } } : {}),
     responses,
@@ -110,7 +114,17 @@ export function createOpenApiDocument(
       version,
       description: 'Control plane of the Kafka to OpenSearch data pipelines',
     },
+    security: [{ bearerAuth: [] }],
     paths,
-    components: { schemas: components },
+    components: {
+      schemas: components,
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'an API token from POST /api/v1/tokens, or SDP_ADMIN_TOKEN',
+        },
+      },
+    },
   };
 }

@@ -4,6 +4,7 @@ import type { ImmutableEcho, PipelineService } from '../interfaces/pipelineServi
 import type { MutableFields } from '../interfaces/pipelineStore';
 import { pipelineNotFound } from '../logics/preconditions';
 import { actorFrom, etagOf, jsonTypes, preconditionFrom, requireJsonBody } from './http';
+import { route } from './routing';
 import { ROUTES } from './routes';
 import type { PatchPipelineBodyT, ReplacePipelineBodyT } from './schemas';
 import type { Validators } from './validation';
@@ -30,7 +31,10 @@ function echoOf(body: ReplacePipelineBodyT | PatchPipelineBodyT): ImmutableEcho 
 
 const pathId = (req: Request) => String(req.params.id);
 
-/** /api/v1/pipelines: validates each request against its schema and calls the pipeline service. */
+/**
+ * /api/v1/pipelines: checks each route's access, validates the request against its schema and calls
+ * the pipeline service with the authenticated actor (which applies the team rules).
+ */
 export function createPipelinesRouter({ pipelines, validators, maxBodyKiB }: PipelinesRouterDeps): Router {
   const router = express.Router();
   const r = ROUTES;
@@ -44,30 +48,24 @@ export function createPipelinesRouter({ pipelines, validators, maxBodyKiB }: Pip
     next(UUID.test(id) ? undefined : pipelineNotFound(id.slice(0, 100)));
   });
 
-  router.post(r.createPipeline.path, async (req, res) => {
+  route(router, r.createPipeline, async (req, res) => {
     const body = validators.body(r.createPipeline.body, req.body);
-    const created = await pipelines.createPipeline(body, actorFrom(req));
+    const created = await pipelines.createPipeline(body, actorFrom(res));
     res.setHeader('Location', `/api/v1/pipelines/${created.id}`);
     sendPipeline(res, 201, created);
   });
 
-  router.get(r.listPipelines.path, async (req, res) => {
+  route(router, r.listPipelines, async (req, res) => {
     const q = validators.query(r.listPipelines.query, req.query as Record<string, unknown>);
-    res.json(
-      await pipelines.listPipelines({
-        limit: q.limit,
-        cursor: q.cursor,
-        status: q.status,
-        namePrefix: q.name,
-      }),
-    );
+    const request = { limit: q.limit, cursor: q.cursor, status: q.status, namePrefix: q.name, team: q.team };
+    res.json(await pipelines.listPipelines(request, actorFrom(res)));
   });
 
-  router.get(r.getPipeline.path, async (req, res) => {
-    sendPipeline(res, 200, await pipelines.getPipeline(pathId(req)));
+  route(router, r.getPipeline, async (req, res) => {
+    sendPipeline(res, 200, await pipelines.getPipeline(pathId(req), actorFrom(res)));
   });
 
-  router.put(r.replacePipeline.path, async (req, res) => {
+  route(router, r.replacePipeline, async (req, res) => {
     const body = validators.body(r.replacePipeline.body, req.body);
     const fields: MutableFields = {
       index: body.index,
@@ -80,36 +78,36 @@ export function createPipelinesRouter({ pipelines, validators, maxBodyKiB }: Pip
       idField: body.idField ?? null,
       outputEnabled: body.outputEnabled ?? true,
     };
-    const options = { actor: actorFrom(req), precondition: preconditionFrom(req) };
+    const options = { actor: actorFrom(res), precondition: preconditionFrom(req) };
     sendPipeline(res, 200, await pipelines.replacePipeline(pathId(req), fields, echoOf(body), options));
   });
 
-  router.patch(r.patchPipeline.path, async (req, res) => {
+  route(router, r.patchPipeline, async (req, res) => {
     const body = validators.body(r.patchPipeline.body, req.body);
     const { index, description, flush, idField, outputEnabled } = body;
-    const options = { actor: actorFrom(req), precondition: preconditionFrom(req) };
+    const options = { actor: actorFrom(res), precondition: preconditionFrom(req) };
     const fields = { index, description, flush, idField, outputEnabled };
     sendPipeline(res, 200, await pipelines.patchPipeline(pathId(req), fields, echoOf(body), options));
   });
 
-  router.delete(r.deletePipeline.path, async (req, res) => {
+  route(router, r.deletePipeline, async (req, res) => {
     const q = validators.query(r.deletePipeline.query, req.query as Record<string, unknown>);
     await pipelines.deletePipeline(pathId(req), {
-      actor: actorFrom(req),
+      actor: actorFrom(res),
       precondition: preconditionFrom(req),
       force: q.force,
     });
     res.status(204).end();
   });
 
-  router.put(r.updatePipelineStatus.path, async (req, res) => {
+  route(router, r.updatePipelineStatus, async (req, res) => {
     const body = validators.body(r.updatePipelineStatus.body, req.body);
-    const options = { actor: actorFrom(req), precondition: preconditionFrom(req) };
+    const options = { actor: actorFrom(res), precondition: preconditionFrom(req) };
     sendPipeline(res, 200, await pipelines.updatePipelineStatus(pathId(req), body.status, options));
   });
 
-  router.get(r.listTasks.path, async (req, res) => {
-    res.json({ items: await pipelines.listTasks(pathId(req)) });
+  route(router, r.listTasks, async (req, res) => {
+    res.json({ items: await pipelines.listTasks(pathId(req), actorFrom(res)) });
   });
 
   return router;

@@ -1,6 +1,10 @@
 import { TSchema, Type } from '@sinclair/typebox';
+import type { Role } from '../interfaces/actor';
 import {
+  AuditListSchema,
+  AuditQuery,
   CreatePipelineBody,
+  CreateTokenBody,
   DeleteQuery,
   HealthSchema,
   ListQuery,
@@ -9,36 +13,45 @@ import {
   PipelineSchema,
   ReadinessSchema,
   ReplacePipelineBody,
+  MintedTokenSchema,
   StatusBody,
   TaskListSchema,
+  TokenListQuery,
+  TokenListSchema,
 } from './schemas';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Who may call a route: anyone, or a bearer token with at least this role (team rules come on top, in logics/access.ts). */
+export type Access = 'public' | Role;
 
 export interface RouteSpec {
   method: Method;
   /** Express path syntax (`:id`). */
   path: string;
   summary: string;
+  access: Access;
   body?: TSchema;
   query?: TSchema;
   /** Whether the route reads / honours If-Match and answers with an ETag. */
   versioned?: boolean;
   success: { status: number; description: string; schema?: TSchema };
-  /** Error statuses this route can answer with (besides 500). */
+  /** Error statuses this route can answer with (besides 500, and the 401 / 403 / 429 its access implies). */
   errors: number[];
 }
 
 const PIPELINE_ID = '/api/v1/pipelines/:id';
 
 /**
- * The REST surface in one table: the router validates from it and /openapi.json is generated from
- * it, so the two cannot drift apart.
+ * The REST surface in one table: the routers validate and check access from it and /openapi.json
+ * is generated from it, so they cannot drift apart. (/metrics is served by the app's metrics hook,
+ * see app.ts; server.metricsRequireAuth decides whether it needs a token.)
  */
 export const ROUTES = {
   createPipeline: {
     method: 'post',
     path: '/api/v1/pipelines',
+    access: 'editor',
     summary: 'Create a pipeline: check (or create) the index, create its topics, store it',
     body: CreatePipelineBody,
     versioned: true,
@@ -48,6 +61,7 @@ export const ROUTES = {
   listPipelines: {
     method: 'get',
     path: '/api/v1/pipelines',
+    access: 'viewer',
     summary: 'List pipelines, oldest first, a page at a time',
     query: ListQuery,
     success: { status: 200, description: 'a page', schema: PipelineListSchema },
@@ -56,6 +70,7 @@ export const ROUTES = {
   getPipeline: {
     method: 'get',
     path: PIPELINE_ID,
+    access: 'viewer',
     summary: 'Get a pipeline',
     versioned: true,
     success: { status: 200, description: 'the pipeline', schema: PipelineSchema },
@@ -64,6 +79,7 @@ export const ROUTES = {
   replacePipeline: {
     method: 'put',
     path: PIPELINE_ID,
+    access: 'editor',
     summary: 'Replace the mutable fields of a pipeline',
     body: ReplacePipelineBody,
     versioned: true,
@@ -73,6 +89,7 @@ export const ROUTES = {
   patchPipeline: {
     method: 'patch',
     path: PIPELINE_ID,
+    access: 'editor',
     summary: 'Change some mutable fields of a pipeline',
     body: PatchPipelineBody,
     versioned: true,
@@ -82,6 +99,7 @@ export const ROUTES = {
   deletePipeline: {
     method: 'delete',
     path: PIPELINE_ID,
+    access: 'editor',
     summary:
       'Delete a stopped pipeline (or a running one with force=true): topics, consumer group, tasks, record',
     query: DeleteQuery,
@@ -92,6 +110,7 @@ export const ROUTES = {
   updatePipelineStatus: {
     method: 'put',
     path: `${PIPELINE_ID}/status`,
+    access: 'editor',
     summary: 'Set the desired status; always bumps the version (workers restart failed tasks on it)',
     body: StatusBody,
     versioned: true,
@@ -101,13 +120,51 @@ export const ROUTES = {
   listTasks: {
     method: 'get',
     path: `${PIPELINE_ID}/tasks`,
+    access: 'viewer',
     summary: "The pipeline's tasks as workers report them",
     success: { status: 200, description: 'the tasks', schema: TaskListSchema },
     errors: [404, 503],
   },
+  createToken: {
+    method: 'post',
+    path: '/api/v1/tokens',
+    access: 'editor',
+    summary:
+      'Mint an API token (name, role, team); its secret is returned once. Nobody mints more rights than their own',
+    body: CreateTokenBody,
+    success: { status: 201, description: 'minted; `token` is shown only here', schema: MintedTokenSchema },
+    errors: [400, 409, 413, 415, 503],
+  },
+  listTokens: {
+    method: 'get',
+    path: '/api/v1/tokens',
+    access: 'editor',
+    summary: "List API tokens without secrets (admins: all; editors: their team's editor and viewer tokens)",
+    query: TokenListQuery,
+    success: { status: 200, description: 'a page', schema: TokenListSchema },
+    errors: [400, 503],
+  },
+  revokeToken: {
+    method: 'delete',
+    path: '/api/v1/tokens/:id',
+    access: 'editor',
+    summary: 'Revoke an API token (repeating it is a no-op)',
+    success: { status: 204, description: 'revoked' },
+    errors: [404, 503],
+  },
+  listAudit: {
+    method: 'get',
+    path: '/api/v1/audit',
+    access: 'admin',
+    summary: 'The audit log, newest first: who changed what, when, and the version before and after',
+    query: AuditQuery,
+    success: { status: 200, description: 'a page', schema: AuditListSchema },
+    errors: [400, 503],
+  },
   health: {
     method: 'get',
     path: '/health',
+    access: 'public',
     summary: 'Service name, version, language, runtime version and architecture',
     success: { status: 200, description: 'alive', schema: HealthSchema },
     errors: [],
@@ -115,6 +172,7 @@ export const ROUTES = {
   ready: {
     method: 'get',
     path: '/ready',
+    access: 'public',
     summary: 'Whether MariaDB, Kafka and OpenSearch answer (503 naming the ones that do not)',
     success: { status: 200, description: 'ready', schema: ReadinessSchema },
     errors: [503],
@@ -122,6 +180,7 @@ export const ROUTES = {
   openapi: {
     method: 'get',
     path: '/openapi.json',
+    access: 'public',
     summary: 'This document',
     success: { status: 200, description: 'OpenAPI 3.1 document', schema: Type.Object({}) },
     errors: [],

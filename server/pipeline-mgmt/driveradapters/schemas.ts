@@ -1,15 +1,13 @@
-import { Static, TSchema, Type } from '@sinclair/typebox';
+import { Static, Type } from '@sinclair/typebox';
 import { PIPELINE_NAME_PATTERN } from '../../common/pipelines';
+import { Nullable, StringEnum, TeamSchema } from './schemaKit';
 
 /**
  * Every request and response body of pipeline-mgmt. The router validates with these schemas and
  * /openapi.json is generated from them: there is no second copy.
  */
 
-const StringEnum = <T extends string>(values: readonly T[], options: Record<string, unknown> = {}) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
-
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export * from './tokenSchemas';
 
 /** OpenSearch index names: lowercase; none of \ / * ? " < > | space , # :; not starting with - _ + or .; not . or ..; at most 255 bytes. */
 export const INDEX_NAME_PATTERN = '^(?![-_+.])[^A-Z\\\\/*?"<>| ,#:\\u0000-\\u001F]+$';
@@ -110,6 +108,13 @@ export const CreatePipelineBody = Type.Object(
     outputEnabled: Type.Optional(OutputEnabled),
     status: Type.Optional(PipelineStatusSchema),
     createIndex: Type.Optional(CreateIndexSchema),
+    team: Type.Optional(
+      Nullable({
+        ...TeamSchema,
+        description:
+          "owning team; default the caller's. Editors may name only their own, admins any (or null: admins only)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -198,6 +203,7 @@ export const ListQuery = Type.Object(
     name: Type.Optional(
       Type.String({ minLength: 1, maxLength: 100, description: 'names starting with this' }),
     ),
+    team: Type.Optional({ ...TeamSchema, description: "only this team's pipelines" }),
   },
   { additionalProperties: false },
 );

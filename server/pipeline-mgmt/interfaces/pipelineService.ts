@@ -1,12 +1,10 @@
 import type { FlushOverrides, Pipeline, PipelineStatus, PipelineTopics } from '../../common/pipelines';
+import type { Actor } from './actor';
 import type { IndexDefinition } from './indexAdmin';
 import type { MutableFields } from './pipelineStore';
 import type { TaskStatus } from './taskStatusReader';
 
-/** Who is asking; recorded as createdBy / updatedBy. */
-export interface Actor {
-  user: string;
-}
+export type { Actor } from './actor';
 
 /** An `If-Match` precondition: `*` (any existing version) or a list of versions. */
 export type VersionPrecondition = { kind: 'any' } | { kind: 'versions'; versions: number[] };
@@ -23,6 +21,8 @@ export interface CreatePipelineInput {
   status?: PipelineStatus;
   /** Create the index with this definition when it does not exist. */
   createIndex?: IndexDefinition;
+  /** Owning team; only admins may name one other than their own. Default: the caller's team. */
+  team?: string | null;
 }
 
 /** Fields that cannot be changed; an update may repeat them (e.g. a GET body sent back) if unchanged. */
@@ -53,6 +53,8 @@ export interface PipelineListRequest {
   cursor?: string;
   status?: PipelineStatus;
   namePrefix?: string;
+  /** Only this team's pipelines (on top of what the caller may see). */
+  team?: string;
 }
 
 export interface PipelineList {
@@ -60,11 +62,14 @@ export interface PipelineList {
   nextCursor: string | null;
 }
 
-/** The control plane's operations (the original design's PipelineMgmtService). */
+/**
+ * The control plane's operations (the original design's PipelineMgmtService). Every call names the
+ * actor: a pipeline of another team is not found, exactly like a missing one.
+ */
 export interface PipelineService {
   createPipeline(input: CreatePipelineInput, actor: Actor): Promise<Pipeline>;
-  getPipeline(id: string): Promise<Pipeline>;
-  listPipelines(request: PipelineListRequest): Promise<PipelineList>;
+  getPipeline(id: string, actor: Actor): Promise<Pipeline>;
+  listPipelines(request: PipelineListRequest, actor: Actor): Promise<PipelineList>;
   /** PUT: replaces every mutable field (absent optional ones return to their defaults). */
   replacePipeline(
     id: string,
@@ -82,5 +87,5 @@ export interface PipelineService {
   /** Always bumps `version`, even when the status does not change (workers restart failed tasks on it). */
   updatePipelineStatus(id: string, status: PipelineStatus, options: UpdateOptions): Promise<Pipeline>;
   deletePipeline(id: string, options: UpdateOptions & { force: boolean }): Promise<void>;
-  listTasks(id: string): Promise<TaskStatus[]>;
+  listTasks(id: string, actor: Actor): Promise<TaskStatus[]>;
 }

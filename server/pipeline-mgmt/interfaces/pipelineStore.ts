@@ -1,4 +1,5 @@
 import type { FlushOverrides, Pipeline, PipelineStatus } from '../../common/pipelines';
+import type { AuditDraft } from './auditLog';
 
 /** Where a record is in its own life; `creating` rows are never shown and never `running`. */
 export type Lifecycle = 'creating' | 'ready' | 'deleting';
@@ -25,6 +26,8 @@ export interface PipelineChange {
   lifecycle?: Lifecycle;
   updatedBy: string;
   updatedAt: Date;
+  /** Written with the change, in the same transaction (version before and after filled in). */
+  audit?: AuditDraft;
 }
 
 export interface ListQuery {
@@ -34,6 +37,8 @@ export interface ListQuery {
   status?: PipelineStatus;
   /** Names starting with this. */
   namePrefix?: string;
+  /** Only pipelines of this team. */
+  team?: string;
 }
 
 export interface ListPage {
@@ -55,8 +60,8 @@ export interface PipelineStore {
   reserve(record: Pipeline, options: { indexCreated: boolean }): Promise<ReserveResult>;
   /** Remembers that the creating request made the index, so an abandoned create can be undone. */
   markIndexCreated(id: string): Promise<void>;
-  /** Ends creation: `ready`, with the requested status. */
-  activate(id: string, status: PipelineStatus, at: Date): Promise<Pipeline>;
+  /** Ends creation: `ready`, with the requested status; the audit entry is written with it. */
+  activate(id: string, status: PipelineStatus, at: Date, audit: AuditDraft): Promise<Pipeline>;
   /** Removes a record still in `creating` (undo of a reservation). */
   removeReservation(id: string): Promise<void>;
   get(id: string): Promise<StoredPipeline | undefined>;
@@ -64,6 +69,6 @@ export interface PipelineStore {
   list(query: ListQuery): Promise<ListPage>;
   /** Compare-and-set on `version`; every successful change bumps it by one. */
   update(id: string, expectedVersion: number, change: PipelineChange): Promise<UpdateResult>;
-  /** Deletes the record and its task rows, in one transaction. */
-  remove(id: string): Promise<void>;
+  /** Deletes the record and its task rows, and writes the audit entry, in one transaction. */
+  remove(id: string, audit: AuditDraft): Promise<void>;
 }

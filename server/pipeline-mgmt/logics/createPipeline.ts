@@ -2,10 +2,17 @@ import { ConflictError, InputError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { Pipeline, topicNamesFor } from '../../common/pipelines';
 import type { Actor, CreatePipelineInput } from '../interfaces/pipelineService';
+import type { AuditDraft } from '../interfaces/auditLog';
+import { teamForNewPipeline } from './access';
 import type { ResolvedDeps } from './deps';
 import { UndoStack } from './undo';
 
-function newRecord(deps: ResolvedDeps, input: CreatePipelineInput, actor: Actor): Pipeline {
+function newRecord(
+  deps: ResolvedDeps,
+  input: CreatePipelineInput,
+  actor: Actor,
+  team: string | null,
+): Pipeline {
   const at = deps.now().toISOString();
   return {
     id: deps.newId(),
@@ -25,7 +32,7 @@ function newRecord(deps: ResolvedDeps, input: CreatePipelineInput, actor: Actor)
     // A record being created is never `running`: workers must not pick it up half-made.
     status: 'stopped',
     version: 1,
-    team: null,
+    team,
     createdBy: actor.user,
     updatedBy: actor.user,
     createdAt: at,
@@ -147,7 +154,8 @@ export async function createPipelineFlow(
   input: CreatePipelineInput,
   actor: Actor,
 ): Promise<Pipeline> {
-  const record = newRecord(deps, input, actor);
+  const team = teamForNewPipeline(actor, input.team);
+  const record = newRecord(deps, input, actor, team);
   const log = deps.logger.child({ pipelineId: record.id, pipeline: record.name });
   await reserveName(deps, record, log);
   const undo = new UndoStack(log);
@@ -155,7 +163,20 @@ export async function createPipelineFlow(
   try {
     await ensureIndex(deps, record, input, undo);
     await createTopics(deps, record, undo);
-    const created = await deps.store.activate(record.id, input.status ?? 'running', deps.now());
+    const status = input.status ?? 'running';
+    const audit: AuditDraft = {
+      action: 'pipeline.create',
+      actor,
+      target: { type: 'pipeline', id: record.id, name: record.name },
+      team,
+      details: {
+        index: record.index,
+        status,
+        partitions: record.partitions,
+        indexCreated: !!input.createIndex,
+      },
+    };
+    const created = await deps.store.activate(record.id, status, deps.now(), audit);
     log.info({ status: created.status }, 'pipeline created');
     return created;
   } catch (e: unknown) {

@@ -3,6 +3,7 @@ import { consumerGroupFor, Pipeline } from '../../common/pipelines';
 import { retry } from '../../common/retry';
 import type { UpdateOptions } from '../interfaces/pipelineService';
 import type { StoredPipeline } from '../interfaces/pipelineStore';
+import { requireRole } from './access';
 import type { ResolvedDeps } from './deps';
 import { checkPrecondition, getVisible, pipelineNotFound } from './preconditions';
 
@@ -67,7 +68,8 @@ export async function deletePipelineFlow(
   options: UpdateOptions & { force: boolean },
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const stored = await getVisible(deps.store, id);
+    const stored = await getVisible(deps.store, id, options.actor);
+    requireRole(options.actor, 'editor', 'deleting a pipeline');
     // A record already `deleting` was agreed to be deleted: a retry finishes it whatever If-Match says.
     if (stored.lifecycle === 'deleting') break;
     checkPrecondition(options.precondition, stored.pipeline.version);
@@ -76,11 +78,17 @@ export async function deletePipelineFlow(
       throw new ConflictError('pipeline is being changed by others; try again', 'concurrent_update', { id });
     }
   }
-  const p = (await getVisible(deps.store, id)).pipeline;
+  const p = (await getVisible(deps.store, id, options.actor)).pipeline;
   const { input, output, error } = p.topics;
   const existing = await deps.topics.existingTopics([input, output, error]);
   if (existing.length > 0) await deps.topics.deleteTopics(existing);
   await deleteGroup(deps, p);
-  await deps.store.remove(id);
+  await deps.store.remove(id, {
+    action: 'pipeline.delete',
+    actor: options.actor,
+    target: { type: 'pipeline', id, name: p.name },
+    team: p.team,
+    details: { force: options.force, topics: existing },
+  });
   deps.logger.info({ pipelineId: id, pipeline: p.name, topics: existing }, 'pipeline deleted');
 }

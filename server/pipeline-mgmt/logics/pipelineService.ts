@@ -4,6 +4,7 @@ import { createPipelineFlow } from './createPipeline';
 import { decodeCursor, encodeCursor } from './cursor';
 import { deletePipelineFlow } from './deletePipeline';
 import type { PipelineServiceDeps, ResolvedDeps } from './deps';
+import { visibleTeam } from './access';
 import { getVisible } from './preconditions';
 import { patchPipeline, replacePipeline, updateStatus } from './updatePipeline';
 
@@ -19,18 +20,20 @@ export function createPipelineService(input: PipelineServiceDeps): PipelineServi
   };
   return {
     createPipeline: (body, actor) => createPipelineFlow(deps, body, actor),
-    getPipeline: async (id) => (await getVisible(deps.store, id)).pipeline,
-    listPipelines: async ({ limit, cursor, status, namePrefix }) => {
+    getPipeline: async (id, actor) => (await getVisible(deps.store, id, actor)).pipeline,
+    listPipelines: async ({ limit, cursor, status, namePrefix, team }, actor) => {
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
-      const page = await deps.store.list({ limit, after, status, namePrefix });
+      const own = visibleTeam(actor);
+      if (own !== undefined && team !== undefined && team !== own) return { items: [], nextCursor: null };
+      const page = await deps.store.list({ limit, after, status, namePrefix, team: own ?? team });
       return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
     },
     replacePipeline: (id, fields, echo, options) => replacePipeline(deps, id, fields, echo, options),
     patchPipeline: (id, fields, echo, options) => patchPipeline(deps, id, fields, echo, options),
     updatePipelineStatus: (id, status, options) => updateStatus(deps, id, status, options),
     deletePipeline: (id, options) => deletePipelineFlow(deps, id, options),
-    listTasks: async (id) => {
-      await getVisible(deps.store, id);
+    listTasks: async (id, actor) => {
+      await getVisible(deps.store, id, actor);
       return deps.tasks.listForPipeline(id);
     },
   };

@@ -1,15 +1,22 @@
 import { ConflictError, InputError, NotFoundError, PreconditionFailedError } from '../../common/errors';
 import type { Pipeline } from '../../common/pipelines';
+import type { Actor } from '../interfaces/actor';
 import type { ImmutableEcho, VersionPrecondition } from '../interfaces/pipelineService';
 import type { PipelineStore, StoredPipeline } from '../interfaces/pipelineStore';
+import { canSeePipeline } from './access';
 
 export const pipelineNotFound = (id: string) =>
   new NotFoundError(`no pipeline with id "${id}"`, 'pipeline_not_found');
 
-/** The record as the API sees it: a record still being created does not exist yet. */
-export async function getVisible(store: PipelineStore, id: string): Promise<StoredPipeline> {
+/**
+ * The record as this caller sees it: a record still being created does not exist yet, and neither
+ * does another team's (same error, same message: the caller cannot tell the two apart).
+ */
+export async function getVisible(store: PipelineStore, id: string, actor: Actor): Promise<StoredPipeline> {
   const stored = await store.get(id);
-  if (!stored || stored.lifecycle === 'creating') throw pipelineNotFound(id);
+  if (!stored || stored.lifecycle === 'creating' || !canSeePipeline(actor, stored.pipeline)) {
+    throw pipelineNotFound(id);
+  }
   return stored;
 }
 

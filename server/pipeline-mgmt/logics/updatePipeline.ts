@@ -1,12 +1,10 @@
 import { ConflictError, InputError, PreconditionFailedError } from '../../common/errors';
 import type { Pipeline, PipelineStatus } from '../../common/pipelines';
-import type {
-  ImmutableEcho,
-  PatchFields,
-  UpdateOptions,
-  VersionPrecondition,
-} from '../interfaces/pipelineService';
+import type { Actor } from '../interfaces/actor';
+import type { AuditDraft } from '../interfaces/auditLog';
+import type { ImmutableEcho, PatchFields, UpdateOptions } from '../interfaces/pipelineService';
 import type { MutableFields, PipelineChange } from '../interfaces/pipelineStore';
+import { requireRole } from './access';
 import type { ResolvedDeps } from './deps';
 import {
   assertNotDeleting,
@@ -25,11 +23,12 @@ const CAS_ATTEMPTS = 5;
 async function applyUpdate(
   deps: ResolvedDeps,
   id: string,
-  precondition: VersionPrecondition | undefined,
+  { actor, precondition }: UpdateOptions,
   decide: (current: Pipeline) => Promise<Omit<PipelineChange, 'updatedAt'> | undefined>,
 ): Promise<Pipeline> {
   for (let attempt = 1; attempt <= CAS_ATTEMPTS; attempt++) {
-    const stored = await getVisible(deps.store, id);
+    const stored = await getVisible(deps.store, id, actor);
+    requireRole(actor, 'editor', 'changing a pipeline');
     assertNotDeleting(stored);
     checkPrecondition(precondition, stored.pipeline.version);
     const change = await decide(stored.pipeline);
@@ -61,6 +60,32 @@ async function checkIndex(deps: ResolvedDeps, next: MutableFields, current: Pipe
   }
 }
 
+/** The audit entry of a change to a pipeline: field -> {from, to}. */
+function auditOf(
+  action: 'pipeline.update' | 'pipeline.status',
+  actor: Actor,
+  p: Pipeline,
+  changes: Record<string, { from: unknown; to: unknown }>,
+): AuditDraft {
+  return {
+    action,
+    actor,
+    target: { type: 'pipeline', id: p.id, name: p.name },
+    team: p.team,
+    details: { changes },
+  };
+}
+
+function diff(before: MutableFields, after: MutableFields): Record<string, { from: unknown; to: unknown }> {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const key of Object.keys(after) as Array<keyof MutableFields>) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+      changes[key] = { from: before[key], to: after[key] };
+    }
+  }
+  return changes;
+}
+
 async function decideFields(
   deps: ResolvedDeps,
   current: Pipeline,
@@ -69,9 +94,14 @@ async function decideFields(
   options: UpdateOptions,
 ): Promise<Omit<PipelineChange, 'updatedAt'> | undefined> {
   checkEcho(echo, current);
-  if (JSON.stringify(next) === JSON.stringify(mutableOf(current))) return undefined; // nothing to change
+  const changes = diff(mutableOf(current), next);
+  if (Object.keys(changes).length === 0) return undefined; // nothing to change
   await checkIndex(deps, next, current);
-  return { fields: next, updatedBy: options.actor.user };
+  return {
+    fields: next,
+    updatedBy: options.actor.user,
+    audit: auditOf('pipeline.update', options.actor, current, changes),
+  };
 }
 
 export function replacePipeline(
@@ -81,9 +111,7 @@ export function replacePipeline(
   echo: ImmutableEcho,
   options: UpdateOptions,
 ): Promise<Pipeline> {
-  return applyUpdate(deps, id, options.precondition, (current) =>
-    decideFields(deps, current, fields, echo, options),
-  );
+  return applyUpdate(deps, id, options, (current) => decideFields(deps, current, fields, echo, options));
 }
 
 export function patchPipeline(
@@ -93,7 +121,7 @@ export function patchPipeline(
   echo: ImmutableEcho,
   options: UpdateOptions,
 ): Promise<Pipeline> {
-  return applyUpdate(deps, id, options.precondition, (current) => {
+  return applyUpdate(deps, id, options, (current) => {
     const base = mutableOf(current);
     const next: MutableFields = {
       description: patch.description ?? base.description,
@@ -113,8 +141,11 @@ export function updateStatus(
   status: PipelineStatus,
   options: UpdateOptions,
 ): Promise<Pipeline> {
-  return applyUpdate(deps, id, options.precondition, async () => ({
+  return applyUpdate(deps, id, options, async (current) => ({
     status,
     updatedBy: options.actor.user,
+    audit: auditOf('pipeline.status', options.actor, current, {
+      status: { from: current.status, to: status },
+    }),
   }));
 }

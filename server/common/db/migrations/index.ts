@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_pipelines';
 import * as m002 from './002_pipeline_lifecycle';
+import * as m003 from './003_api_tokens';
+import * as m004 from './004_audit_log';
+import * as m005 from './005_pipelines_team_index';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -11,4 +14,7 @@ interface Migration {
 export const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['001_pipelines', m001],
   ['002_pipeline_lifecycle', m002],
+  ['003_api_tokens', m003],
+  ['004_audit_log', m004],
+  ['005_pipelines_team_index', m005],
 ];

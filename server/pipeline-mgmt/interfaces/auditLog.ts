@@ -1,0 +1,62 @@
+import type { Actor, Role } from './actor';
+
+export const AUDIT_ACTIONS = [
+  'pipeline.create',
+  'pipeline.update',
+  'pipeline.status',
+  'pipeline.delete',
+  'token.create',
+  'token.revoke',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditTarget {
+  type: 'pipeline' | 'token';
+  id: string;
+  name: string;
+}
+
+/** What a change is, written by the store in the same transaction as the change itself. */
+export interface AuditDraft {
+  action: AuditAction;
+  actor: Actor;
+  target: AuditTarget;
+  /** The team the target belongs to. */
+  team: string | null;
+  /** What changed (field: {from, to}) or what was made; never a secret. */
+  details: Record<string, unknown>;
+}
+
+/** One row of the audit log as the API returns it. */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: { tokenId: string | null; name: string; role: Role; team: string | null };
+  action: AuditAction;
+  target: AuditTarget;
+  team: string | null;
+  /** Pipeline version before and after the change; null where there is none (create, delete, tokens). */
+  versionBefore: number | null;
+  versionAfter: number | null;
+  details: Record<string, unknown>;
+  requestId: string | null;
+}
+
+export interface AuditQuery {
+  limit: number;
+  /** Entries older than this id (the previous page's last). */
+  beforeId?: number;
+  targetId?: string;
+  action?: AuditAction;
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
+  /** Id to pass as `beforeId` for the next page; undefined on the last page. */
+  next?: number;
+}
+
+/** Reads the audit log (writes happen inside the stores' transactions). */
+export interface AuditReader {
+  list(query: AuditQuery): Promise<AuditPage>;
+}
