@@ -1,6 +1,7 @@
 import { Client } from '@opensearch-project/opensearch';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { findAppRoot } from '../server/common/paths';
 import { measureCeiling } from './ceiling';
 import { freePort, processStats, startService, stopService, waitUntil } from './processes';
@@ -127,7 +128,13 @@ async function main(): Promise<void> {
   const ceiling = await measureCeiling(client, env.opensearch, createIndex, docs, settings);
 
   const mgmtPort = await freePort();
-  const mgmt = startService(root, 'pipeline-mgmt/main.js', { SDP_HTTP_PORT: String(mgmtPort) });
+  // The API needs a bearer token: the caller's SDP_ADMIN_TOKEN, else one made up for this run.
+  const adminToken = process.env.SDP_ADMIN_TOKEN || `bench-${randomBytes(24).toString('hex')}`;
+  const auth = { authorization: `Bearer ${adminToken}` };
+  const mgmt = startService(root, 'pipeline-mgmt/main.js', {
+    SDP_HTTP_PORT: String(mgmtPort),
+    SDP_ADMIN_TOKEN: adminToken,
+  });
   const api = `http://127.0.0.1:${mgmtPort}/api/v1`;
   await waitUntil(
     async () => (await fetch(`http://127.0.0.1:${mgmtPort}/ready`).catch(() => undefined))?.ok === true,
@@ -137,7 +144,7 @@ async function main(): Promise<void> {
   const name = `bench-${Date.now().toString(36)}`;
   const created = await fetch(`${api}/pipelines`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...auth },
     body: JSON.stringify({
       name,
       index: name,
@@ -202,7 +209,7 @@ async function main(): Promise<void> {
   peakRss = Math.max(peakRss, processStats(workerPid).peakRssMb);
   await stopService(worker);
   await producer.disconnect();
-  await fetch(`${api}/pipelines/${pipeline.id}?force=true`, { method: 'DELETE' });
+  await fetch(`${api}/pipelines/${pipeline.id}?force=true`, { method: 'DELETE', headers: auth });
   await client.indices.delete({ index: pipeline.index }).catch(() => undefined);
   await stopService(mgmt);
   await client.close();
