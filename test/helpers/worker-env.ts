@@ -152,6 +152,28 @@ export async function duplicateSeqs(env: WorkerEnv, index: string): Promise<unkn
   return (r.body.aggregations as { dup: { buckets: unknown[] } }).dup.buckets;
 }
 
+/** Documents written more than once (`_version` > 1): replays the deterministic `_id` absorbed. */
+export async function rewrittenDocs(env: WorkerEnv, index: string): Promise<number> {
+  await env.os.indices.refresh({ index });
+  let res = await env.os.search({
+    index,
+    scroll: '30s',
+    body: { size: 10_000, version: true, _source: false, query: { match_all: {} } } as Record<
+      string,
+      unknown
+    >,
+  });
+  let rewritten = 0;
+  for (;;) {
+    const hits = res.body.hits.hits as Array<{ _version?: number }>;
+    if (hits.length === 0) break;
+    rewritten += hits.filter((h) => (h._version ?? 1) > 1).length;
+    res = await env.os.scroll({ body: { scroll_id: res.body._scroll_id!, scroll: '30s' } });
+  }
+  await env.os.clearScroll({ body: { scroll_id: res.body._scroll_id! } }).catch(() => undefined);
+  return rewritten;
+}
+
 /** Sum of end offsets minus the group's committed offsets over the topic's partitions. */
 export async function groupLag(env: WorkerEnv, pipelineId: string, topic: string): Promise<number> {
   const [ends, committed] = await Promise.all([

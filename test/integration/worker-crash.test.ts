@@ -11,6 +11,7 @@ import {
   groupLag,
   produce,
   readTopic,
+  rewrittenDocs,
   topicSize,
   WorkerEnv,
   workerEnvVars,
@@ -152,7 +153,11 @@ describe('pipeline-worker crashes and restarts', () => {
       const raw = await topicSize(env, p.topics.error);
       expect(raw).toBeGreaterThanOrEqual(invalid);
       expect((await distinctErrorSources(env, p, raw)).size).toBe(invalid);
-      console.log(`kill -9 x3: ${valid} valid, ${invalid} invalid, ${raw} error records (replays absorbed)`);
+      const rewritten = await rewrittenDocs(env, p.index);
+      console.log(
+        `kill -9 x3: ${valid} valid, ${invalid} invalid; ${rewritten} documents re-written by replays ` +
+          `(deterministic _id), ${raw - invalid} error records repeated`,
+      );
     } finally {
       producer.stop();
       await producer.done.catch(() => undefined);
