@@ -14,8 +14,13 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts a compiled service from dist/ as a child process, logs to a file-less pipe we drain. */
-export function startService(root: string, entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'server', entry)], {
+export function startService(
+  root: string,
+  entry: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist', 'server', entry)], {
     env: { ...process.env, SDP_LOG_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

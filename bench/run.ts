@@ -16,6 +16,10 @@ interface Options {
   partitions: number;
   invalidShare: number;
   latencySeconds: number;
+  /** Write a V8 CPU profile of the worker into bench/results/. */
+  profile: boolean;
+  /** Extra node flags for the worker, e.g. --max-old-space-size=192. */
+  workerNodeArgs: string[];
 }
 
 function parseArgs(argv: string[]): Options {
@@ -35,6 +39,10 @@ function parseArgs(argv: string[]): Options {
     partitions: value('--partitions', 3),
     invalidShare: value('--invalid-share', 0.01),
     latencySeconds: value('--latency-seconds', quick ? 20 : 60),
+    profile: argv.includes('--profile'),
+    workerNodeArgs: argv
+      .filter((a) => a.startsWith('--worker-node-arg='))
+      .map((a) => a.slice('--worker-node-arg='.length)),
   };
 }
 
@@ -169,7 +177,11 @@ async function main(): Promise<void> {
   const { valid, invalid } = await produceAll(producer, pipeline.topics.input, o);
 
   log('starting one worker and draining');
-  const worker = startService(root, 'pipeline-worker/main.js', { SDP_WORKER_PORT: '0' });
+  const profileArgs = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${root}/bench/results`] : [];
+  const worker = startService(root, 'pipeline-worker/main.js', { SDP_WORKER_PORT: '0' }, [
+    ...profileArgs,
+    ...o.workerNodeArgs,
+  ]);
   const workerPid = worker.pid as number;
   const startedAt = Date.now();
   let firstDocAt = 0;
