@@ -4,6 +4,7 @@ import * as m002 from './002_pipeline_lifecycle';
 import * as m003 from './003_api_tokens';
 import * as m004 from './004_audit_log';
 import * as m005 from './005_pipelines_team_index';
+import * as m006 from './006_task_observability';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -17,4 +18,5 @@ export const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['003_api_tokens', m003],
   ['004_audit_log', m004],
   ['005_pipelines_team_index', m005],
+  ['006_task_observability', m006],
 ];
