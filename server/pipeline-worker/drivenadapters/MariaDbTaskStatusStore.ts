@@ -5,7 +5,7 @@ const WORKERS = 'workers';
 const TASKS = 'pipeline_tasks';
 const MAX_ERROR_CHARS = 8000;
 
-/** `workers` and `pipeline_tasks` in MariaDB (tables of migration 001). */
+/** `workers` and `pipeline_tasks` in MariaDB (tables of migrations 001 and 006). */
 export function createMariaDbTaskStatusStore({ db }: { db: Knex }): TaskStatusStore {
   const workerRow = (w: WorkerInfo, usage: WorkerUsage, at: Date) => ({
     id: w.id,
@@ -30,7 +30,10 @@ export function createMariaDbTaskStatusStore({ db }: { db: Knex }): TaskStatusSt
     records_indexed: t.recordsIndexed,
     records_failed: t.recordsFailed,
     records_per_sec: t.recordsPerSec,
+    records_failed_per_sec: t.recordsFailedPerSec,
     lag: t.lag,
+    partition_lag: t.partitionLag === null ? null : JSON.stringify(t.partitionLag),
+    lag_growth_per_min: t.lagGrowthPerMin,
     pipeline_version: t.pipelineVersion,
     updated_at: at,
   });

@@ -14,8 +14,15 @@ export interface TaskStatus {
   lastFlushAt: Date | null;
   recordsIndexed: number;
   recordsFailed: number;
+  /** Records indexed per second over the last minute. */
   recordsPerSec: number;
+  /** Records sent to the error topic per second over the last minute. */
+  recordsFailedPerSec: number;
   lag: number | null;
+  /** Lag of each assigned partition; null when it could not be read. */
+  partitionLag: Array<{ partition: number; lag: number }> | null;
+  /** Change of the lag per minute over the last minute (positive: falling behind); null when unknown. */
+  lagGrowthPerMin: number | null;
   pipelineVersion: number;
 }
 

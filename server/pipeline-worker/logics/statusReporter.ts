@@ -1,7 +1,8 @@
 import { consumerGroupFor, Pipeline } from '../../common/pipelines';
 import type { Logger } from '../../common/logger';
-import type { LagReader } from '../interfaces/LagReader';
+import { LagReader, totalLag } from '../interfaces/LagReader';
 import type { TaskStatus, TaskStatusStore, WorkerInfo, WorkerUsage } from '../interfaces/TaskStatusStore';
+import { RateWindow } from './rateWindow';
 import type { Task } from './task';
 
 /** What the supervisor keeps per pipeline, across the task instances it runs for it. */
@@ -19,6 +20,8 @@ export interface Entry {
   lastError: string | null;
   /** Counters of earlier task instances, so totals survive restarts. */
   retired: { indexed: number; failed: number };
+  /** Lag per assigned partition at the last status report (null: not running, or not readable). */
+  partitionLag?: ReadonlyMap<number, number> | null;
 }
 
 export interface StatusReporterDeps {
@@ -32,10 +35,13 @@ export interface StatusReporterDeps {
   now: () => number;
 }
 
-/** Writes the worker's heartbeat and its tasks' status rows; records/s from the change since last time. */
+/**
+ * Writes the worker's heartbeat and its tasks' status rows: rates and the lag trend over the last
+ * minute, and the lag of each assigned partition (also kept on the entry for /metrics).
+ */
 export function createStatusReporter(deps: StatusReporterDeps) {
   const { entries, logger } = deps;
-  const previous = new Map<string, { indexed: number; at: number }>();
+  const windows = new Map<string, RateWindow>();
   let running: Promise<void> | null = null;
   let reports = 0;
 
@@ -43,18 +49,23 @@ export function createStatusReporter(deps: StatusReporterDeps) {
     const snap = entry.task?.snapshot();
     const indexed = entry.retired.indexed + (snap?.recordsIndexed ?? 0);
     const failed = entry.retired.failed + (snap?.recordsFailed ?? 0);
-    const at = deps.now();
-    const prev = previous.get(entry.pipeline.id);
-    const rate = prev && at > prev.at ? Math.max(0, ((indexed - prev.indexed) * 1000) / (at - prev.at)) : 0;
-    previous.set(entry.pipeline.id, { indexed, at });
-    let lag: number | null = null;
+    let partitionLag: ReadonlyMap<number, number> | null = null;
     if (snap?.state === 'running' && deps.lagReader && snap.assignedPartitions.length > 0) {
-      lag = await deps.lagReader
-        .lag(consumerGroupFor(entry.pipeline.id), entry.pipeline.topics.input, snap.assignedPartitions)
+      partitionLag = await deps.lagReader
+        .partitionLag(
+          consumerGroupFor(entry.pipeline.id),
+          entry.pipeline.topics.input,
+          snap.assignedPartitions,
+        )
         .catch(() => null);
     } else if (snap?.state === 'running') {
-      lag = 0;
+      partitionLag = new Map();
     }
+    entry.partitionLag = partitionLag;
+    const lag = partitionLag ? totalLag(partitionLag) : null;
+    let window = windows.get(entry.pipeline.id);
+    if (!window) windows.set(entry.pipeline.id, (window = new RateWindow()));
+    const rates = window.add({ at: deps.now(), indexed, failed, lag: partitionLag });
     const state = snap
       ? entry.busy && snap.state !== 'failed'
         ? 'starting'
@@ -74,8 +85,13 @@ export function createStatusReporter(deps: StatusReporterDeps) {
       lastFlushAt: snap?.lastFlushAt ?? null,
       recordsIndexed: indexed,
       recordsFailed: failed,
-      recordsPerSec: Math.round(rate * 10) / 10,
+      recordsPerSec: rates.indexedPerSec,
+      recordsFailedPerSec: rates.failedPerSec,
       lag,
+      partitionLag: partitionLag
+        ? [...partitionLag].sort(([a], [b]) => a - b).map(([partition, lag]) => ({ partition, lag }))
+        : null,
+      lagGrowthPerMin: rates.lagGrowthPerMin,
       pipelineVersion: entry.pipeline.version,
     };
   }
@@ -83,6 +99,7 @@ export function createStatusReporter(deps: StatusReporterDeps) {
   async function reportOnce(): Promise<void> {
     try {
       await deps.statusStore.heartbeat(deps.worker, deps.usage());
+      for (const id of windows.keys()) if (!entries.has(id)) windows.delete(id);
       const statuses = await Promise.all([...entries.values()].map(statusOf));
       await deps.statusStore.saveTasks(deps.worker.id, statuses);
       if (reports++ % 20 === 0) await deps.statusStore.removeStaleWorkers(deps.options.staleWorkerMs);
