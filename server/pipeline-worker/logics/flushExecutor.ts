@@ -26,6 +26,11 @@ export interface FlushDeps {
   onAttemptFailed(error: unknown, stage: AttemptStage): void;
   /** An attempt moved at least one record forward. */
   onProgress(): void;
+  /**
+   * OpenSearch is done with this flush (every record indexed or refused); only the Kafka sends remain.
+   * The task frees the flush's bulk slot here, so the next bulk request overlaps these sends.
+   */
+  onIndexed?(): void;
   now?: () => Date;
   random?: () => number;
 }
@@ -243,6 +248,7 @@ export async function executeFlush(records: ParsedRecord[], deps: FlushDeps): Pr
     else failed.push(r);
   }
   const { indexed, refused, requests } = await indexAll(good, deps);
+  deps.onIndexed?.();
   failed.push(...refused);
   const now = (deps.now ?? (() => new Date()))();
   const errorMessages = (level: number) =>

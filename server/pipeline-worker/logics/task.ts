@@ -34,6 +34,8 @@ export function createTask(deps: TaskDeps): Task {
   let paused = false;
   let inFlightBytes = 0;
   let inFlightItems = 0;
+  /** Flushes whose bulk requests are still with OpenSearch (at most options.maxInFlight). */
+  let bulkSlotsInUse = 0;
   let consecutiveFailures = 0;
   let lastError: string | null = null;
   let lastFlushAt: Date | null = null;
@@ -79,6 +81,15 @@ export function createTask(deps: TaskDeps): Task {
     inFlightBytes += bytes;
     inFlightItems += taken.length;
     const started = now();
+    // A flush holds a bulk slot until OpenSearch is done with it, not while its Kafka sends finish.
+    let holdsSlot = true;
+    bulkSlotsInUse++;
+    const releaseSlot = () => {
+      if (!holdsSlot) return;
+      holdsSlot = false;
+      bulkSlotsInUse--;
+      pump();
+    };
     const flight = executeFlush(
       taken.map((e) => e.record),
       {
@@ -92,6 +103,7 @@ export function createTask(deps: TaskDeps): Task {
         onProgress: () => {
           consecutiveFailures = 0;
         },
+        onIndexed: releaseSlot,
       },
     )
       .then((result) => {
@@ -118,7 +130,8 @@ export function createTask(deps: TaskDeps): Task {
         inFlightItems -= taken.length;
         flights.delete(flight);
         if (paused && accepting && isLow()) setPaused(false);
-        pump();
+        if (holdsSlot) releaseSlot();
+        else pump();
       });
     flights.add(flight);
   }
@@ -126,7 +139,7 @@ export function createTask(deps: TaskDeps): Task {
   /** Starts flushes while there is room and a reason; otherwise arms the interval timer. */
   function pump(): void {
     if (abort.signal.aborted) return;
-    while (flights.size < options.maxInFlight) {
+    while (bulkSlotsInUse < options.maxInFlight) {
       const oldest = buffer.oldestAt();
       const shape = {
         bytes: buffer.bytes,
