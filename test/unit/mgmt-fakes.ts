@@ -200,4 +200,7 @@ export class FakeTasks implements TaskStatusReader {
   async listForPipeline(id: string) {
     return this.byPipeline.get(id) ?? [];
   }
+  async listForPipelines(ids: string[]) {
+    return new Map(ids.filter((id) => this.byPipeline.has(id)).map((id) => [id, this.byPipeline.get(id)!]));
+  }
 }

@@ -14,7 +14,10 @@ interface TaskRow {
   records_indexed: number | string;
   records_failed: number | string;
   records_per_sec: number;
+  records_failed_per_sec: number | null;
   lag: number | string | null;
+  partition_lag: string | null;
+  lag_growth_per_min: number | null;
   pipeline_version: number;
   updated_at: Date;
   host: string | null;
@@ -38,6 +41,24 @@ export function parsePartitions(text: string | null): number[] {
     .filter((n) => Number.isInteger(n) && n >= 0);
 }
 
+/** `[{"partition":0,"lag":12}]` as the worker writes it; anything else reads as unknown. */
+export function parsePartitionLag(text: string | null): Array<{ partition: number; lag: number }> | null {
+  if (!text) return null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!Array.isArray(parsed)) return null;
+    const out: Array<{ partition: number; lag: number }> = [];
+    for (const v of parsed) {
+      const { partition, lag } = (v ?? {}) as { partition?: unknown; lag?: unknown };
+      if (!Number.isInteger(partition) || typeof lag !== 'number' || !Number.isFinite(lag)) return null;
+      out.push({ partition: partition as number, lag });
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 const num = (v: number | string | null) => (v === null ? null : Number(v));
 
@@ -56,7 +77,10 @@ function toStatus(r: TaskRow): TaskStatus {
     recordsIndexed: Number(r.records_indexed),
     recordsFailed: Number(r.records_failed),
     recordsPerSec: Number(r.records_per_sec),
+    recordsFailedPerSec: Number(r.records_failed_per_sec ?? 0),
     lag: num(r.lag),
+    partitionLag: parsePartitionLag(r.partition_lag),
+    lagGrowthPerMin: num(r.lag_growth_per_min),
     pipelineVersion: Number(r.pipeline_version),
     cpuPercent: num(r.cpu_percent),
     rssBytes: num(r.rss_bytes),
@@ -67,22 +91,31 @@ function toStatus(r: TaskRow): TaskStatus {
 
 /** Task rows written by workers (`pipeline_tasks`), joined with the reporting worker (`workers`). */
 export function createMariaDbTaskStatusReader({ db }: { db: Knex }): TaskStatusReader {
+  const rowsOf = async (pipelineIds: string[]) =>
+    (await db('pipeline_tasks as t')
+      .leftJoin('workers as w', 'w.id', 't.worker_id')
+      .whereIn('t.pipeline_id', pipelineIds)
+      .orderBy(['t.pipeline_id', 't.worker_id'])
+      .select(
+        't.*',
+        'w.host',
+        'w.cpu_percent',
+        'w.rss_bytes',
+        // The database's clock on both sides, so the age does not depend on this host's clock.
+        db.raw('TIMESTAMPDIFF(MICROSECOND, w.heartbeat_at, UTC_TIMESTAMP(3)) AS heartbeat_age_us'),
+      )) as Array<TaskRow & { pipeline_id: string }>;
   return {
-    listForPipeline: (pipelineId) =>
+    listForPipeline: (pipelineId) => dbCall(async () => (await rowsOf([pipelineId])).map(toStatus)),
+    listForPipelines: (pipelineIds) =>
       dbCall(async () => {
-        const rows = (await db('pipeline_tasks as t')
-          .leftJoin('workers as w', 'w.id', 't.worker_id')
-          .where('t.pipeline_id', pipelineId)
-          .orderBy('t.worker_id')
-          .select(
-            't.*',
-            'w.host',
-            'w.cpu_percent',
-            'w.rss_bytes',
-            // The database's clock on both sides, so the age does not depend on this host's clock.
-            db.raw('TIMESTAMPDIFF(MICROSECOND, w.heartbeat_at, UTC_TIMESTAMP(3)) AS heartbeat_age_us'),
-          )) as TaskRow[];
-        return rows.map(toStatus);
+        const byPipeline = new Map<string, TaskStatus[]>();
+        if (pipelineIds.length === 0) return byPipeline;
+        for (const row of await rowsOf(pipelineIds)) {
+          const list = byPipeline.get(row.pipeline_id) ?? [];
+          list.push(toStatus(row));
+          byPipeline.set(row.pipeline_id, list);
+        }
+        return byPipeline;
       }),
   };
 }

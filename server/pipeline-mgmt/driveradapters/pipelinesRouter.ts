@@ -1,5 +1,6 @@
 import express, { Request, Response, Router } from 'express';
 import type { Pipeline } from '../../common/pipelines';
+import type { ObservedStatus } from '../interfaces/observed';
 import type { ImmutableEcho, PipelineService } from '../interfaces/pipelineService';
 import type { MutableFields } from '../interfaces/pipelineStore';
 import { pipelineNotFound } from '../logics/preconditions';
@@ -18,9 +19,9 @@ export interface PipelinesRouterDeps {
   maxBodyKiB: number;
 }
 
-function sendPipeline(res: Response, status: number, p: Pipeline): void {
+function sendPipeline(res: Response, status: number, p: Pipeline, observed?: ObservedStatus): void {
   res.status(status).setHeader('ETag', etagOf(p));
-  res.json(p);
+  res.json(observed ? { ...p, observed } : p);
 }
 
 function echoOf(body: ReplacePipelineBodyT | PatchPipelineBodyT): ImmutableEcho {
@@ -58,11 +59,14 @@ export function createPipelinesRouter({ pipelines, validators, maxBodyKiB }: Pip
   route(router, r.listPipelines, async (req, res) => {
     const q = validators.query(r.listPipelines.query, req.query as Record<string, unknown>);
     const request = { limit: q.limit, cursor: q.cursor, status: q.status, namePrefix: q.name, team: q.team };
-    res.json(await pipelines.listPipelines(request, actorFrom(res)));
+    const page = await pipelines.listPipelines(request, actorFrom(res));
+    const observed = await pipelines.observe(page.items);
+    res.json({ ...page, items: page.items.map((p) => ({ ...p, observed: observed.get(p.id) })) });
   });
 
   route(router, r.getPipeline, async (req, res) => {
-    sendPipeline(res, 200, await pipelines.getPipeline(pathId(req), actorFrom(res)));
+    const p = await pipelines.getPipeline(pathId(req), actorFrom(res));
+    sendPipeline(res, 200, p, (await pipelines.observe([p])).get(p.id));
   });
 
   route(router, r.replacePipeline, async (req, res) => {

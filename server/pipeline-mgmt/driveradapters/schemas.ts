@@ -1,5 +1,6 @@
 import { Static, Type } from '@sinclair/typebox';
 import { PIPELINE_NAME_PATTERN } from '../../common/pipelines';
+import { ObservedStatusSchema, PartitionLagSchema } from './observedSchemas';
 import { Nullable, StringEnum, TeamSchema } from './schemaKit';
 
 /**
@@ -8,6 +9,7 @@ import { Nullable, StringEnum, TeamSchema } from './schemaKit';
  */
 
 export * from './tokenSchemas';
+export * from './observedSchemas';
 
 /** OpenSearch index names: lowercase; none of \ / * ? " < > | space , # :; not starting with - _ + or .; not . or ..; at most 255 bytes. */
 export const INDEX_NAME_PATTERN = '^(?![-_+.])[^A-Z\\\\/*?"<>| ,#:\\u0000-\\u001F]+$';
@@ -133,6 +135,7 @@ const EchoFields = {
   createdAt: Type.Optional(Type.String()),
   updatedBy: Type.Optional(Type.String()),
   updatedAt: Type.Optional(Type.String()),
+  observed: Type.Optional(Type.Unknown({ description: 'read-only; ignored' })),
 };
 
 export const ReplacePipelineBody = Type.Object(
@@ -188,8 +191,14 @@ export const PipelineSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** A pipeline as GET shows it: the record and its observed status. */
+export const PipelineViewSchema = Type.Object(
+  { ...PipelineSchema.properties, observed: ObservedStatusSchema },
+  { additionalProperties: false },
+);
+
 export const PipelineListSchema = Type.Object({
-  items: Type.Array(PipelineSchema),
+  items: Type.Array(PipelineViewSchema),
   nextCursor: Nullable(
     Type.String({ description: 'pass as `cursor` for the next page; null on the last page' }),
   ),
@@ -225,12 +234,18 @@ export const TaskStatusSchema = Type.Object({
   lastFlushAt: Nullable(Type.String({ format: 'date-time' })),
   recordsIndexed: Type.Integer(),
   recordsFailed: Type.Integer(),
-  recordsPerSec: Type.Number(),
+  recordsPerSec: Type.Number({ description: 'records indexed per second over the last minute' }),
+  recordsFailedPerSec: Type.Number({ description: 'records failed per second over the last minute' }),
   lag: Nullable(Type.Integer()),
+  partitionLag: PartitionLagSchema,
+  lagGrowthPerMin: Nullable(
+    Type.Number({ description: 'change of the lag per minute over the last minute' }),
+  ),
   pipelineVersion: Type.Integer(),
   cpuPercent: Nullable(Type.Number()),
   rssBytes: Nullable(Type.Integer()),
   heartbeatAgeSec: Nullable(Type.Number({ description: "seconds since the worker's last heartbeat" })),
+  live: Type.Boolean({ description: 'the heartbeat is within server.workerHeartbeatTimeoutSec' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });
 

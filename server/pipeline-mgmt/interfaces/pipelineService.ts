@@ -1,6 +1,7 @@
 import type { FlushOverrides, Pipeline, PipelineStatus, PipelineTopics } from '../../common/pipelines';
 import type { Actor } from './actor';
 import type { IndexDefinition } from './indexAdmin';
+import type { ObservedState, ObservedStatus } from './observed';
 import type { MutableFields } from './pipelineStore';
 import type { TaskStatus } from './taskStatusReader';
 
@@ -62,6 +63,15 @@ export interface PipelineList {
   nextCursor: string | null;
 }
 
+/** A task as GET /tasks shows it: the worker's report, and whether the worker still sends heartbeats. */
+export type TaskView = TaskStatus & { live: boolean };
+
+/** Pipelines by desired and by observed status (pipeline-mgmt's /metrics). */
+export interface PipelineCounts {
+  desired: Record<PipelineStatus, number>;
+  observed: Record<ObservedState, number>;
+}
+
 /**
  * The control plane's operations (the original design's PipelineMgmtService). Every call names the
  * actor: a pipeline of another team is not found, exactly like a missing one.
@@ -87,5 +97,9 @@ export interface PipelineService {
   /** Always bumps `version`, even when the status does not change (workers restart failed tasks on it). */
   updatePipelineStatus(id: string, status: PipelineStatus, options: UpdateOptions): Promise<Pipeline>;
   deletePipeline(id: string, options: UpdateOptions & { force: boolean }): Promise<void>;
-  listTasks(id: string, actor: Actor): Promise<TaskStatus[]>;
+  listTasks(id: string, actor: Actor): Promise<TaskView[]>;
+  /** The observed status of pipelines the caller already got (no access check of its own). */
+  observe(pipelines: Pipeline[]): Promise<Map<string, ObservedStatus>>;
+  /** Every pipeline counted by status: for operators' metrics, not for API callers. */
+  pipelineCounts(): Promise<PipelineCounts>;
 }

@@ -12,8 +12,15 @@ export interface TaskStatus {
   lastFlushAt: string | null;
   recordsIndexed: number;
   recordsFailed: number;
+  /** Records indexed per second over the last minute. */
   recordsPerSec: number;
+  /** Records sent to the error topic per second over the last minute. */
+  recordsFailedPerSec: number;
   lag: number | null;
+  /** Lag of each assigned partition; null when the worker could not read it. */
+  partitionLag: Array<{ partition: number; lag: number }> | null;
+  /** Change of the lag per minute over the last minute; null when unknown. */
+  lagGrowthPerMin: number | null;
   /** The pipeline version the task runs. */
   pipelineVersion: number;
   cpuPercent: number | null;
@@ -26,4 +33,6 @@ export interface TaskStatus {
 /** Reads what workers report about their tasks. */
 export interface TaskStatusReader {
   listForPipeline(pipelineId: string): Promise<TaskStatus[]>;
+  /** The tasks of several pipelines in one go (pipelines without tasks are absent). */
+  listForPipelines(pipelineIds: string[]): Promise<Map<string, TaskStatus[]>>;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../../common/logger';
 import type { IndexAdmin } from '../interfaces/indexAdmin';
+import type { ObservedSettings } from '../interfaces/observed';
 import type { PipelineStore } from '../interfaces/pipelineStore';
 import type { TaskStatusReader } from '../interfaces/taskStatusReader';
 import type { TopicAdmin } from '../interfaces/topicAdmin';
@@ -23,6 +24,8 @@ export interface PipelineServiceDeps {
   abandonedCreateAfterMs?: number;
   /** How long delete waits for a consumer group to empty before leaving it to expire (ms). Default 10 s. */
   groupDeleteWaitMs?: number;
+  /** Thresholds of the observed status (server.workerHeartbeatTimeoutSec, server.degraded*). */
+  observed?: ObservedSettings;
 }
 
 export type ResolvedDeps = Required<PipelineServiceDeps>;

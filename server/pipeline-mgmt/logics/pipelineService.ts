@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_OBSERVED_SETTINGS } from '../interfaces/observed';
 import type { PipelineService } from '../interfaces/pipelineService';
 import { createPipelineFlow } from './createPipeline';
 import { decodeCursor, encodeCursor } from './cursor';
 import { deletePipelineFlow } from './deletePipeline';
+import { createObserveService } from './observeService';
 import type { PipelineServiceDeps, ResolvedDeps } from './deps';
 import { visibleTeam } from './access';
 import { getVisible } from './preconditions';
@@ -15,9 +17,11 @@ export function createPipelineService(input: PipelineServiceDeps): PipelineServi
     now: () => new Date(),
     abandonedCreateAfterMs: 15 * 60_000,
     groupDeleteWaitMs: 10_000,
+    observed: DEFAULT_OBSERVED_SETTINGS,
     ...input,
     logger: input.logger.child({ component: 'pipeline-service' }),
   };
+  const observer = createObserveService({ ...deps, settings: deps.observed });
   return {
     createPipeline: (body, actor) => createPipelineFlow(deps, body, actor),
     getPipeline: async (id, actor) => (await getVisible(deps.store, id, actor)).pipeline,
@@ -34,7 +38,9 @@ export function createPipelineService(input: PipelineServiceDeps): PipelineServi
     deletePipeline: (id, options) => deletePipelineFlow(deps, id, options),
     listTasks: async (id, actor) => {
       await getVisible(deps.store, id, actor);
-      return deps.tasks.listForPipeline(id);
+      return observer.withLiveness(await deps.tasks.listForPipeline(id));
     },
+    observe: (pipelines) => observer.observe(pipelines),
+    pipelineCounts: () => observer.pipelineCounts(),
   };
 }
