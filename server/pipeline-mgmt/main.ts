@@ -17,6 +17,7 @@ import { createMariaDbTokenStore } from './drivenadapters/mariaDbTokenStore';
 import { createMariaDbTaskStatusReader } from './drivenadapters/mariaDbTaskStatusReader';
 import { createOpenSearchIndexAdmin } from './drivenadapters/openSearchIndexAdmin';
 import { createMgmtApp } from './driveradapters/app';
+import { answerClientError } from './driveradapters/clientError';
 import type { IndexAdmin } from './interfaces/indexAdmin';
 import type { TopicAdmin } from './interfaces/topicAdmin';
 import { createAuditService } from './logics/auditService';
@@ -97,6 +98,7 @@ export async function startMgmt({
   });
 
   const { server, port } = await listen(app, config.server.httpPort);
+  server.on('clientError', answerClientError);
   logger.info({ port }, 'pipeline-mgmt listening');
   let stopped: Promise<void> | undefined;
   return {
