@@ -47,7 +47,8 @@ export async function startWorker({
   const admin = kafka.admin();
   await admin.connect();
   const opensearch = createOpenSearchClient(config);
-  const metrics = createWorkerMetrics();
+  // Read at scrape time; /metrics is served only once the service exists.
+  const metrics = createWorkerMetrics({ entries: () => service.entries() });
   const worker: WorkerInfo = {
     id: `${os.hostname().slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`,
     host: os.hostname().slice(0, 255),
@@ -61,7 +62,13 @@ export async function startWorker({
     pipelines: createMariaDbPipelineSource({ db, logger }),
     statusStore: createMariaDbTaskStatusStore({ db }),
     lagReader: createKafkaLagReader({ admin }),
-    createTask: createTaskFactory({ config, kafka, opensearch, logger, observer: metrics.observer }),
+    createTask: createTaskFactory({
+      config,
+      kafka,
+      opensearch,
+      logger,
+      observerFor: (p) => metrics.observerFor(p),
+    }),
     usage: createUsageSampler(),
     logger: logger.child({ component: 'worker-service', workerId: worker.id }),
     options: {

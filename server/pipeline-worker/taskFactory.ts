@@ -15,7 +15,8 @@ export interface TaskFactoryDeps {
   kafka: Kafka;
   opensearch: Client;
   logger: Logger;
-  observer?: TaskObserver;
+  /** The metrics observer of a task of `pipeline`. */
+  observerFor?: (pipeline: Pipeline) => TaskObserver;
   /** Wraps the bulk indexer (tests observe requests through it). */
   wrapIndexer?: (indexer: BulkIndexer, pipeline: Pipeline) => BulkIndexer;
 }
@@ -57,7 +58,7 @@ export function createTaskFactory(deps: TaskFactoryDeps) {
         commitIntervalMs: 5_000,
       },
       onFailed,
-      observer: deps.observer,
+      observer: deps.observerFor?.(pipeline),
     });
   };
 }

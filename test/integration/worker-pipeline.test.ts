@@ -139,7 +139,9 @@ describe('pipeline-worker end to end', () => {
       });
       expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      expect(metrics).toMatch(/sdp_worker_records_indexed_total\{pipeline="[^"]+"\} 3000/);
+      expect(metrics).toMatch(
+        /sdp_worker_records_indexed_total\{pipeline="[^"]+",pipeline_name="[^"]+"\} 3000/,
+      );
       expect(metrics).toMatch(/sdp_worker_process_resident_memory_bytes/);
 
       // Stop: the task leaves the group within ~10 s and reports `stopped`.

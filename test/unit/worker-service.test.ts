@@ -59,6 +59,9 @@ class FakeTask implements Task {
       successfulFlushes: this.flushes,
       bufferedItems: 0,
       inFlightItems: 0,
+      bufferedBytes: 0,
+      inFlightBytes: 0,
+      bufferFill: 0,
       paused: false,
     };
   }

@@ -1,6 +1,7 @@
 import type { TopicPartition } from './records';
 
-export type TaskState = 'starting' | 'running' | 'failed' | 'stopped';
+export const TASK_STATES = ['starting', 'running', 'failed', 'stopped'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
 
 /** What a worker reports about one of its tasks (one row of `pipeline_tasks`). */
 export interface TaskStatus {

@@ -4,6 +4,7 @@ import { BulkAction, BulkIndexer, BulkItemResult, BulkRequestError } from '../in
 import type { FailedRecord, IndexableRecord, ParsedRecord } from '../interfaces/records';
 import type { RecordSink } from '../interfaces/RecordSinks';
 import { classifyItem, classifyRequestFailure } from './bulkClassify';
+import type { BulkOutcome, FlushObserver } from './flushObserver';
 import {
   buildErrorMessage,
   buildOutputMessage,
@@ -22,6 +23,8 @@ export interface FlushDeps {
   outputSink: RecordSink | null;
   retry: { initialMs: number; maxMs: number };
   signal: AbortSignal;
+  /** Metrics: bulk requests, retries, end-to-end latency and failures (optional). */
+  observer?: FlushObserver;
   /** An attempt made no progress and will be retried after a backoff. */
   onAttemptFailed(error: unknown, stage: AttemptStage): void;
   /** An attempt moved at least one record forward. */
@@ -64,14 +67,25 @@ interface AttemptOutcome {
     status?: number;
     type?: string;
     reason?: string;
+    /** When the response that carried this item arrived (ms since the epoch). */
+    ackAt?: number;
   }>;
   requests: number;
   lastError?: string;
 }
 
+function reportBulk(deps: FlushDeps, actions: Action[], sentAt: number, outcome: BulkOutcome): void {
+  if (!deps.observer?.bulkRequest) return;
+  let bytes = 0;
+  for (const a of actions) bytes += a.source.length + a.id.length;
+  const durationMs = performance.now() - sentAt;
+  deps.observer.bulkRequest({ outcome, durationMs, items: actions.length, bytes });
+}
+
 /** Sends one set of actions, splitting the request when OpenSearch refuses its body as a whole. */
 async function attempt(actions: Action[], deps: FlushDeps): Promise<AttemptOutcome> {
   let items: BulkItemResult<Action>[];
+  const sentAt = performance.now();
   try {
     items = await deps.indexer.bulk(actions, deps.signal);
   } catch (e) {
@@ -80,6 +94,7 @@ async function attempt(actions: Action[], deps: FlushDeps): Promise<AttemptOutco
     if (isBug(e)) throw e;
     const status = e instanceof BulkRequestError ? e.status : undefined;
     const verdict = classifyRequestFailure(status);
+    reportBulk(deps, actions, sentAt, verdict === 'split' ? 'rejected' : 'error');
     if (verdict === 'split' && actions.length > 1) {
       const mid = Math.ceil(actions.length / 2);
       const a = await attempt(actions.slice(0, mid), deps);
@@ -105,9 +120,12 @@ async function attempt(actions: Action[], deps: FlushDeps): Promise<AttemptOutco
       lastError: describeError(e),
     };
   }
+  const ackAt = Date.now();
   let lastError: string | undefined;
+  let allOk = true;
   const results = items.map((item) => {
     const verdict = classifyItem(item.status, item.error?.type);
+    if (verdict !== 'ok') allOk = false;
     if (verdict === 'retry')
       lastError = `bulk item ${item.status ?? '?'} ${item.error?.type ?? ''}: ${item.error?.reason ?? ''}`;
     return {
@@ -116,8 +134,10 @@ async function attempt(actions: Action[], deps: FlushDeps): Promise<AttemptOutco
       status: item.status,
       type: item.error?.type,
       reason: item.error?.reason,
+      ackAt,
     };
   });
+  reportBulk(deps, actions, sentAt, allOk ? 'success' : 'item_errors');
   return { results, requests: 1, lastError };
 }
 
@@ -125,7 +145,7 @@ async function attempt(actions: Action[], deps: FlushDeps): Promise<AttemptOutco
 async function indexAll(
   records: IndexableRecord[],
   deps: FlushDeps,
-): Promise<{ indexed: IndexableRecord[]; refused: FailedRecord[]; requests: number }> {
+): Promise<{ indexed: IndexableRecord[]; refused: FailedRecord[]; requests: number; latenciesMs: number[] }> {
   let pending: Action[] = records.map((record) => ({
     index: deps.pipeline.index,
     id: record.id,
@@ -134,8 +154,10 @@ async function indexAll(
   }));
   const indexed: IndexableRecord[] = [];
   const refused: FailedRecord[] = [];
+  const latenciesMs: number[] = [];
+  const timed = Boolean(deps.observer?.completed);
   let requests = 0;
-  if (pending.length === 0) return { indexed, refused, requests };
+  if (pending.length === 0) return { indexed, refused, requests, latenciesMs };
   await retry(
     async (attemptNo) => {
       const out = await attempt(pending, deps);
@@ -151,6 +173,7 @@ async function indexAll(
           next.push(r.action);
         } else if (r.verdict === 'ok') {
           indexed.push(r.action.record);
+          if (timed) latenciesMs.push((r.ackAt ?? Date.now()) - Number(r.action.record.origin.timestamp));
           progress = true;
         } else {
           progress = true;
@@ -180,11 +203,12 @@ async function indexAll(
       random: deps.random,
       isRetriable: (e) => e instanceof RetryLaterError,
       onRetry: (e) => {
+        deps.observer?.retried?.('index', pending.length);
         if (!(e instanceof RetryLaterError && e.progress)) deps.onAttemptFailed(e, 'index');
       },
     },
   );
-  return { indexed, refused, requests };
+  return { indexed, refused, requests, latenciesMs };
 }
 
 /** Whether a produce failed because a message is over the topic's size limit. */
@@ -226,6 +250,7 @@ async function sendAll(
       random: deps.random,
       isRetriable: (e) => !isBug(e) && !(e instanceof AbortedError) && !deps.signal.aborted,
       onRetry: (e) => {
+        deps.observer?.retried?.(stage, messages.length);
         if (isTooLarge(e) && level < MAX_SHRINK_LEVEL) messages = build(++level);
         deps.onAttemptFailed(e, stage);
       },
@@ -247,7 +272,7 @@ export async function executeFlush(records: ParsedRecord[], deps: FlushDeps): Pr
     if (r.kind === 'index') good.push(r);
     else failed.push(r);
   }
-  const { indexed, refused, requests } = await indexAll(good, deps);
+  const { indexed, refused, requests, latenciesMs } = await indexAll(good, deps);
   deps.onIndexed?.();
   failed.push(...refused);
   const now = (deps.now ?? (() => new Date()))();
@@ -259,5 +284,6 @@ export async function executeFlush(records: ParsedRecord[], deps: FlushDeps): Pr
     sendAll(deps.errorSink, errorMessages, 'error-topic', deps),
     deps.outputSink ? sendAll(deps.outputSink, outputMessages, 'output-topic', deps) : Promise.resolve(),
   ]);
+  deps.observer?.completed?.(latenciesMs, failed);
   return { indexed: indexed.length, failed: failed.length, bulkRequests: requests };
 }

@@ -1,7 +1,13 @@
 import { consumerGroupFor, Pipeline } from '../../common/pipelines';
 import type { Logger } from '../../common/logger';
 import { LagReader, totalLag } from '../interfaces/LagReader';
-import type { TaskStatus, TaskStatusStore, WorkerInfo, WorkerUsage } from '../interfaces/TaskStatusStore';
+import type {
+  TaskState,
+  TaskStatus,
+  TaskStatusStore,
+  WorkerInfo,
+  WorkerUsage,
+} from '../interfaces/TaskStatusStore';
 import { RateWindow } from './rateWindow';
 import type { Task } from './task';
 
@@ -35,6 +41,12 @@ export interface StatusReporterDeps {
   now: () => number;
 }
 
+/** The state to show for an entry: `starting` while a start / restart is under way. */
+export function entryState(entry: Readonly<Entry>, snap = entry.task?.snapshot()): TaskState {
+  if (!snap) return entry.busy ? 'starting' : 'stopped';
+  return entry.busy && snap.state !== 'failed' ? 'starting' : snap.state;
+}
+
 /**
  * Writes the worker's heartbeat and its tasks' status rows: rates and the lag trend over the last
  * minute, and the lag of each assigned partition (also kept on the entry for /metrics).
@@ -66,13 +78,7 @@ export function createStatusReporter(deps: StatusReporterDeps) {
     let window = windows.get(entry.pipeline.id);
     if (!window) windows.set(entry.pipeline.id, (window = new RateWindow()));
     const rates = window.add({ at: deps.now(), indexed, failed, lag: partitionLag });
-    const state = snap
-      ? entry.busy && snap.state !== 'failed'
-        ? 'starting'
-        : snap.state
-      : entry.busy
-        ? 'starting'
-        : 'stopped';
+    const state = entryState(entry, snap);
     return {
       pipelineId: entry.pipeline.id,
       state,

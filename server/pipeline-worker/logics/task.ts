@@ -99,6 +99,7 @@ export function createTask(deps: TaskDeps): Task {
         outputSink: deps.outputSink,
         retry: options.retry,
         signal: abort.signal,
+        observer: deps.observer,
         onAttemptFailed,
         onProgress: () => {
           consecutiveFailures = 0;
@@ -166,6 +167,7 @@ export function createTask(deps: TaskDeps): Task {
     if (!accepting) return 0;
     const { topic, partition } = batch;
     let taken = 0;
+    let fresh = 0;
     for (const r of batch.records) {
       if (isFull()) break;
       const offset = Number(r.offset);
@@ -174,9 +176,11 @@ export function createTask(deps: TaskDeps): Task {
         const record = parseRecord(r, { idField: pipeline.idField });
         tracker.track(topic, partition, offset);
         buffer.push({ record, generation: tracker.generation(topic, partition), at: now() });
+        fresh++;
       }
       taken++;
     }
+    if (fresh > 0) deps.observer?.consumed?.(fresh);
     if (taken === batch.records.length) tracker.fetchedThrough(topic, partition, Number(batch.lastOffset));
     if (isFull()) setPaused(true);
     pump();
@@ -303,6 +307,12 @@ export function createTask(deps: TaskDeps): Task {
       successfulFlushes,
       bufferedItems: buffer.items,
       inFlightItems,
+      bufferedBytes: buffer.bytes,
+      inFlightBytes,
+      bufferFill: Math.max(
+        (buffer.bytes + inFlightBytes) / bounds.highBytes,
+        (buffer.items + inFlightItems) / bounds.highItems,
+      ),
       paused,
     }),
   };

@@ -6,6 +6,7 @@ import type { RecordSink } from '../interfaces/RecordSinks';
 import type { RecordSource } from '../interfaces/RecordSource';
 import type { TaskState } from '../interfaces/TaskStatusStore';
 import type { AttemptStage, FlushResult } from './flushExecutor';
+import type { FlushObserver } from './flushObserver';
 import type { BufferBounds, FlushLimits, FlushReason } from './flushPolicy';
 
 /** The types of a task: what it needs, what it reports, what it offers its supervisor. */
@@ -21,8 +22,10 @@ export interface TaskOptions {
   bounds?: BufferBounds;
 }
 
-/** Things a task reports as it goes (metrics). */
-export interface TaskObserver {
+/** Things a task reports as it goes (metrics); one observer per task. */
+export interface TaskObserver extends FlushObserver {
+  /** Records taken from Kafka into the buffer for the first time (re-deliveries after a rebalance not counted). */
+  consumed?(records: number): void;
   flushed?(pipelineId: string, result: FlushResult & { reason: FlushReason; durationMs: number }): void;
   attemptFailed?(pipelineId: string, stage: AttemptStage): void;
 }
@@ -52,6 +55,10 @@ export interface TaskSnapshot {
   successfulFlushes: number;
   bufferedItems: number;
   inFlightItems: number;
+  bufferedBytes: number;
+  inFlightBytes: number;
+  /** Buffered plus in-flight records over the level at which fetching pauses (1 = full), by bytes or count. */
+  bufferFill: number;
   paused: boolean;
 }
 
