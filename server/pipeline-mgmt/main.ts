@@ -17,6 +17,8 @@ import { createMariaDbTokenStore } from './drivenadapters/mariaDbTokenStore';
 import { createMariaDbTaskStatusReader } from './drivenadapters/mariaDbTaskStatusReader';
 import { createOpenSearchIndexAdmin } from './drivenadapters/openSearchIndexAdmin';
 import { createMgmtApp } from './driveradapters/app';
+import { createMgmtMetrics } from './driveradapters/metrics';
+import { ROUTES } from './driveradapters/routes';
 import { answerClientError } from './driveradapters/clientError';
 import type { IndexAdmin } from './interfaces/indexAdmin';
 import type { TopicAdmin } from './interfaces/topicAdmin';
@@ -31,7 +33,7 @@ export const MGMT_SERVICE_NAME = 'pipeline-mgmt';
 export interface MgmtOverrides {
   wrapTopicAdmin?: (real: TopicAdmin) => TopicAdmin;
   wrapIndexAdmin?: (real: IndexAdmin) => IndexAdmin;
-  /** Served at /metrics (issue 8 wires the Prometheus registry here). */
+  /** Served at /metrics instead of the Prometheus registry. */
   metricsHandler?: RequestHandler;
 }
 
@@ -79,9 +81,19 @@ export async function startMgmt({
       partitions: config.kafka.defaultPartitions,
       replicationFactor: config.kafka.defaultReplicationFactor,
     },
+    observed: {
+      heartbeatTimeoutSec: config.server.workerHeartbeatTimeoutSec,
+      degradedLagRecords: config.server.degradedLagRecords,
+      degradedErrorRate: config.server.degradedErrorRate,
+    },
   });
   const tokens = createTokenService({ store: createMariaDbTokenStore({ db }), logger, adminToken });
   const audit = createAuditService({ reader: createMariaDbAuditReader({ db }) });
+  const metrics = createMgmtMetrics({
+    routes: ROUTES,
+    pipelineCounts: () => pipelines.pipelineCounts(),
+    logger,
+  });
   const app = createMgmtApp({
     serviceName: MGMT_SERVICE_NAME,
     pipelines,
@@ -91,10 +103,11 @@ export async function startMgmt({
     logger,
     maxBodyKiB: config.server.maxBodyKiB,
     rateLimit: { perSec: config.server.rateLimitPerSec, burst: config.server.rateLimitBurst },
-    metrics: overrides.metricsHandler && {
-      handler: overrides.metricsHandler,
+    metrics: {
+      handler: overrides.metricsHandler ?? metrics.handler,
       requireAuth: config.server.metricsRequireAuth,
     },
+    requestMetrics: metrics.middleware,
   });
 
   const { server, port } = await listen(app, config.server.httpPort);

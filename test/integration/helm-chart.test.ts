@@ -207,7 +207,17 @@ describe('helm chart charts/sdp', () => {
       endpoints: Array<{ port: string; path: string }>;
     };
     expect(smSpec.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
-    for (const svc of ms.filter((m) => m.kind === 'Service')) {
+    // mgmt's /metrics may need a token (server.metricsRequireAuth): sent from a Secret.
+    expect(smSpec.endpoints[0]).toMatchObject({
+      authorization: { type: 'Bearer', credentials: { name: 'sdp-metrics-scraper', key: 'token' } },
+    });
+    // One endpoint scrapes both Services: mgmt and workers.
+    const scraped = ms.filter((m) => m.kind === 'Service');
+    expect(scraped.map((svc) => svc.metadata.labels?.['app.kubernetes.io/component']).sort()).toEqual([
+      'mgmt',
+      'worker',
+    ]);
+    for (const svc of scraped) {
       expect(svc.metadata.labels).toMatchObject(smSpec.selector.matchLabels);
     }
     expect(sm.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });

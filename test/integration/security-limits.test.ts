@@ -64,12 +64,12 @@ describe('the /metrics hook', () => {
     },
   );
 
-  it('is a 404 until a metrics handler is wired', async () => {
+  it('serves the Prometheus registry when no other handler is wired', async () => {
     const h = await startMgmtHarness();
     try {
-      expect((await h.api('GET', '/metrics', { token: null })).body).toMatchObject({
-        code: 'route_not_found',
-      });
+      const res = await h.api('GET', '/metrics', { token: null });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatch(/^# TYPE sdp_mgmt_http_requests_total counter$/m);
     } finally {
       await h.stop();
     }

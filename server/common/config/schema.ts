@@ -39,6 +39,25 @@ export const ConfigSchema = Type.Object(
           description: "whether pipeline-mgmt's /metrics needs a bearer token (any role)",
           default: false,
         }),
+        workerHeartbeatTimeoutSec: Int(
+          5,
+          3600,
+          "a worker silent this long (seconds) no longer counts as running its tasks in a pipeline's observed status",
+          30,
+        ),
+        degradedLagRecords: Int(
+          0,
+          2_000_000_000,
+          'a running pipeline whose lag is above this many records and grew over the last minute is degraded',
+          1000,
+        ),
+        degradedErrorRate: Type.Number({
+          minimum: 0,
+          maximum: 1,
+          description:
+            'a running pipeline whose share of failed records over the last minute is above this (0-1) is degraded',
+          default: 0.05,
+        }),
         rateLimitPerSec: Type.Number({
           exclusiveMinimum: 0,
           maximum: 1_000_000,

@@ -33,6 +33,8 @@ export interface MgmtAppDeps {
    * token (any role) as server.metricsRequireAuth says. Without a handler /metrics is a 404.
    */
   metrics?: { handler: RequestHandler; requireAuth: boolean };
+  /** Counts and times every request (mounted first, so refused and unknown requests count too). */
+  requestMetrics?: RequestHandler;
 }
 
 /**
@@ -44,6 +46,7 @@ export function createMgmtApp(deps: MgmtAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // ETags are pipeline versions, set by the router
+  if (deps.requestMetrics) app.use(deps.requestMetrics);
   app.use(securityHeaders);
   app.use(createRequestContext(logger.child({ component: 'http' })));
 
