@@ -264,7 +264,8 @@ describe('helm chart charts/sdp', () => {
         const deploy = only(ms, 'Deployment', suffix);
         const [c, ...others] = podSpec(deploy).containers;
         expect(others).toEqual([]);
-        expect(c!.args).toEqual(['node', entry]);
+        const heapFlags = suffix === '-worker' ? ['--max-old-space-size=192'] : [];
+        expect(c!.args).toEqual(['node', ...heapFlags, entry]);
         expect(c!.ports).toEqual([expect.objectContaining({ name: 'http', containerPort: port })]);
         expect(c!.livenessProbe?.httpGet).toEqual({ path: '/health', port: 'http' });
         expect(c!.startupProbe?.httpGet).toEqual({ path: '/health', port: 'http' });
