@@ -22,6 +22,16 @@ interface Options {
   workerNodeArgs: string[];
 }
 
+/** The worker runs with the heap limit it ships with (npm run start:worker, the Helm chart) unless told otherwise. */
+const SHIPPED_WORKER_NODE_ARGS = ['--max-old-space-size=192'];
+
+function workerNodeArgs(argv: string[]): string[] {
+  const given = argv
+    .filter((a) => a.startsWith('--worker-node-arg='))
+    .map((a) => a.slice('--worker-node-arg='.length));
+  return given.length > 0 ? given : SHIPPED_WORKER_NODE_ARGS;
+}
+
 function parseArgs(argv: string[]): Options {
   const quick = argv.includes('--quick');
   const value = (name: string, def: number) => {
@@ -40,9 +50,7 @@ function parseArgs(argv: string[]): Options {
     invalidShare: value('--invalid-share', 0.01),
     latencySeconds: value('--latency-seconds', quick ? 20 : 60),
     profile: argv.includes('--profile'),
-    workerNodeArgs: argv
-      .filter((a) => a.startsWith('--worker-node-arg='))
-      .map((a) => a.slice('--worker-node-arg='.length)),
+    workerNodeArgs: workerNodeArgs(argv),
   };
 }
 
