@@ -35,8 +35,10 @@ async function exposed(registry: Registry): Promise<Set<string>> {
   const names = new Set<string>();
   for (const m of await registry.getMetricsAsJSON()) {
     names.add(m.name);
-    if (m.type === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(m.name + s);
-    if (m.type === 'summary') for (const s of ['_sum', '_count']) names.add(m.name + s);
+    // prom-client's typings say a numeric enum; at run time the type is the exposition's word.
+    const type = String(m.type);
+    if (type === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(m.name + s);
+    if (type === 'summary') for (const s of ['_sum', '_count']) names.add(m.name + s);
   }
   return names;
 }
