@@ -218,6 +218,23 @@ describe('observability: /metrics, tasks and observed status after real traffic'
     expect(sumOf(m, 'sdp_mgmt_pipelines', { status: 'stopped' })).toBe(0);
     expect(sumOf(m, 'sdp_mgmt_pipelines_observed', { status: 'running' })).toBe(1);
     expect(hasSample(m, 'sdp_mgmt_process_cpu_seconds_total')).toBe(true);
+
+    // /openapi.json documents the observed status and the new task fields.
+    const doc = await h.api<{
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    }>('GET', '/openapi.json');
+    expect(doc.body.components.schemas.PipelineView?.properties.observed).toEqual({
+      $ref: '#/components/schemas/ObservedStatus',
+    });
+    expect(Object.keys(doc.body.components.schemas.TaskStatus?.properties ?? {})).toEqual(
+      expect.arrayContaining([
+        'partitionLag',
+        'recordsFailedPerSec',
+        'lagGrowthPerMin',
+        'live',
+        'heartbeatAgeSec',
+      ]),
+    );
   });
 
   it('lag built up while no worker ran shows on the next worker, with the pipeline degraded during an OpenSearch outage, and returns to 0', async () => {
