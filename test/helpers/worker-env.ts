@@ -1,3 +1,4 @@
+import { retry } from '../../server/common/retry';
 import { randomUUID } from 'node:crypto';
 import { Client } from '@opensearch-project/opensearch';
 import { Admin, IHeaders, Kafka, logLevel, Producer } from 'kafkajs';
@@ -19,6 +20,31 @@ export interface WorkerEnv {
   producer: Producer;
   os: Client;
   close(): Promise<void>;
+}
+
+/**
+ * Runs `fn` with a short-lived admin client, retrying kafkajs errors marked retriable (a leader moving,
+ * a broker briefly paused by a fault test). A long-lived admin keeps every topic it ever looked up in
+ * its metadata requests, and fails once one of them is deleted; a fresh one per call does not.
+ */
+export async function withAdmin<T>(env: WorkerEnv, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  return retry(
+    async () => {
+      const admin = env.kafka.admin();
+      await admin.connect();
+      try {
+        return await fn(admin);
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+    {
+      initialMs: 200,
+      maxMs: 2000,
+      maxAttempts: 10,
+      isRetriable: (e) => (e as { retriable?: unknown }).retriable === true,
+    },
+  );
 }
 
 export async function createWorkerEnv(): Promise<WorkerEnv> {
@@ -80,13 +106,18 @@ export async function createTestPipeline(
     ...over,
   };
   for (const topic of [p.topics.input, p.topics.output, p.topics.error]) {
-    await env.admin.createTopics({ topics: [{ topic, numPartitions: p.partitions, replicationFactor: 1 }] });
+    await withAdmin(env, (admin) =>
+      admin.createTopics({
+        waitForLeaders: false,
+        topics: [{ topic, numPartitions: p.partitions, replicationFactor: 1 }],
+      }),
+    );
   }
   await waitFor(
     async () => {
-      const md = await env.admin.fetchTopicMetadata({
-        topics: [p.topics.input, p.topics.output, p.topics.error],
-      });
+      const md = await withAdmin(env, (admin) =>
+        admin.fetchTopicMetadata({ topics: [p.topics.input, p.topics.output, p.topics.error] }),
+      );
       return md.topics.every(
         (t) => t.partitions.length === p.partitions && t.partitions.every((x) => x.leader >= 0),
       );
@@ -117,9 +148,9 @@ export async function updatePipeline(
 }
 
 export async function dropTestPipeline(env: WorkerEnv, p: Pipeline): Promise<void> {
-  await env.admin
-    .deleteTopics({ topics: [p.topics.input, p.topics.output, p.topics.error] })
-    .catch(() => undefined);
+  await withAdmin(env, (admin) =>
+    admin.deleteTopics({ topics: [p.topics.input, p.topics.output, p.topics.error] }),
+  ).catch(() => undefined);
   await env.os.indices.delete({ index: p.index }).catch(() => undefined);
 }
 
@@ -176,10 +207,12 @@ export async function rewrittenDocs(env: WorkerEnv, index: string): Promise<numb
 
 /** Sum of end offsets minus the group's committed offsets over the topic's partitions. */
 export async function groupLag(env: WorkerEnv, pipelineId: string, topic: string): Promise<number> {
-  const [ends, committed] = await Promise.all([
-    env.admin.fetchTopicOffsets(topic),
-    env.admin.fetchOffsets({ groupId: consumerGroupFor(pipelineId), topics: [topic] }),
-  ]);
+  const [ends, committed] = await withAdmin(env, (admin) =>
+    Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId: consumerGroupFor(pipelineId), topics: [topic] }),
+    ]),
+  );
   const byPartition = new Map(committed[0]!.partitions.map((p) => [p.partition, Number(p.offset)]));
   return ends.reduce((sum, e) => {
     const c = byPartition.get(e.partition) ?? -1;
@@ -236,7 +269,7 @@ export async function readTopic(
 
 /** The end offsets of a topic, summed: how many records it holds. */
 export async function topicSize(env: WorkerEnv, topic: string): Promise<number> {
-  const ends = await env.admin.fetchTopicOffsets(topic);
+  const ends = await withAdmin(env, (admin) => admin.fetchTopicOffsets(topic));
   return ends.reduce((s, e) => s + Number(e.high) - Number(e.low), 0);
 }
 
