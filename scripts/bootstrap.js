@@ -1,7 +1,8 @@
 'use strict';
 // First-command convenience for `npm start`, `npm test` and friends on a fresh clone:
 // installs dependencies when node_modules is missing or older than the lock file, compiles when
-// asked (--build) and dist/ is stale, and brings the local stack up when asked (--stack).
+// asked (--build) and dist/ is stale, installs the chart tools when asked (--tools), and brings the
+// local stack up when asked (--stack).
 const fs = require('node:fs');
 const path = require('node:path');
 const { execSync } = require('node:child_process');
@@ -36,6 +37,10 @@ async function main() {
   const marker = path.join(root, 'node_modules', '.package-lock.json');
   if (!fs.existsSync(marker) || mtime(marker) < mtime(path.join(root, 'package-lock.json'))) {
     run('npm ci --no-audit --no-fund');
+  }
+  if (args.has('--tools')) {
+    // helm and kubernetes-validate for the chart tests; fast and silent when already installed.
+    run('bash scripts/install-tools.sh');
   }
   if (args.has('--build')) {
     const built = mtime(path.join(root, 'dist', '.build-stamp'));
