@@ -1,11 +1,9 @@
-import type { Pipeline } from '../../server/common/pipelines';
+import { consumerGroupFor, type Pipeline } from '../../server/common/pipelines';
 import { goodRecord } from '../fixtures/worker-records';
 import { waitFor } from '../helpers';
 import {
   countDocs,
   createTestPipeline,
-  createWorkerEnv,
-  dropTestPipeline,
   duplicateSeqs,
   groupLag,
   produce,
@@ -16,7 +14,8 @@ import {
   workerEnvVars,
 } from '../helpers/worker-env';
 import { startOpenSearchProxy, withKafkaFrozen } from '../helpers/worker-faults';
-import { buildWorker, killWorker, spawnWorker, WorkerProcess } from '../helpers/worker-process';
+import { killWorker, spawnWorker, WorkerProcess } from '../helpers/worker-process';
+import { useWorkerSuite } from '../helpers/worker-suite';
 
 jest.setTimeout(240_000);
 
@@ -28,36 +27,22 @@ async function taskRow(env: WorkerEnv, p: Pipeline) {
 }
 
 async function committedSum(env: WorkerEnv, p: Pipeline): Promise<number> {
-  const [c] = await env.admin.fetchOffsets({ groupId: `sdp.pipeline.${p.id}`, topics: [p.topics.input] });
+  const [c] = await env.admin.fetchOffsets({ groupId: consumerGroupFor(p.id), topics: [p.topics.input] });
   return c!.partitions.reduce((s, x) => s + Math.max(0, Number(x.offset)), 0);
 }
 
 describe('pipeline-worker under faults', () => {
-  let env: WorkerEnv;
-  let entry: string;
-  const pipelines: Pipeline[] = [];
-
-  beforeAll(async () => {
-    [env, entry] = await Promise.all([createWorkerEnv(), buildWorker()]);
-  });
-  // Each test's pipelines end with it: a later test's worker must not pick them up.
-  afterEach(async () => {
-    await env.db('pipelines').delete();
-  });
-  afterAll(async () => {
-    for (const p of pipelines) await dropTestPipeline(env, p);
-    await env?.close();
-  });
+  const suite = useWorkerSuite();
 
   it('OpenSearch unavailable: nothing lost or sent to the error topic, the task goes failed after the threshold, the watcher restarts it, and it catches up', async () => {
-    const p = await createTestPipeline(env);
-    pipelines.push(p);
-    const proxy = await startOpenSearchProxy(env.config.opensearch.url);
+    const p = await createTestPipeline(suite.env);
+    suite.track(p);
+    const proxy = await startOpenSearchProxy(suite.env.config.opensearch.url);
     let worker: WorkerProcess | undefined;
     try {
       worker = spawnWorker(
-        entry,
-        workerEnvVars(env, {
+        suite.entry,
+        workerEnvVars(suite.env, {
           SDP_OPENSEARCH_URL: proxy.url,
           SDP_SERVER_FLUSH_ITEMS: '500',
           SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3',
@@ -67,17 +52,17 @@ describe('pipeline-worker under faults', () => {
         'os-outage',
       );
       await worker.ready;
-      await produce(env, p.topics.input, records(0, 2000));
-      await waitFor(async () => (await countDocs(env, p.index)) === 2000, {
+      await produce(suite.env, p.topics.input, records(0, 2000));
+      await waitFor(async () => (await countDocs(suite.env, p.index)) === 2000, {
         timeoutMs: 30_000,
         what: 'first 2000',
       });
 
       proxy.mode = '503';
-      await produce(env, p.topics.input, records(2000, 3000));
+      await produce(suite.env, p.topics.input, records(2000, 3000));
       const failed = await waitFor(
         async () => {
-          const row = await taskRow(env, p);
+          const row = await taskRow(suite.env, p);
           return row?.state === 'failed' ? row : null;
         },
         { timeoutMs: 30_000, what: 'task failed', intervalMs: 100 },
@@ -85,33 +70,33 @@ describe('pipeline-worker under faults', () => {
       expect(failed.last_error).toMatch(/503|unavailable/);
       expect(failed.consecutive_failures).toBeGreaterThanOrEqual(3);
       expect(failed.next_restart_at).toBeInstanceOf(Date);
-      const frozen = await committedSum(env, p);
-      expect(frozen).toBeLessThanOrEqual(await countDocs(env, p.index));
+      const frozen = await committedSum(suite.env, p);
+      expect(frozen).toBeLessThanOrEqual(await countDocs(suite.env, p.index));
 
       // Still down: the watcher restarts it (a new attempt, which fails again, with backoff).
       proxy.mode = 'reset';
-      await waitFor(async () => (await taskRow(env, p))?.restart_count >= 1, {
+      await waitFor(async () => (await taskRow(suite.env, p))?.restart_count >= 1, {
         timeoutMs: 30_000,
         what: 'watcher restart',
       });
-      expect(await committedSum(env, p)).toBe(frozen); // nothing committed past unindexed records
-      expect(await topicSize(env, p.topics.error)).toBe(0);
+      expect(await committedSum(suite.env, p)).toBe(frozen); // nothing committed past unindexed records
+      expect(await topicSize(suite.env, p.topics.error)).toBe(0);
 
       proxy.mode = 'pass';
-      await waitFor(async () => (await countDocs(env, p.index)) === 5000, {
+      await waitFor(async () => (await countDocs(suite.env, p.index)) === 5000, {
         timeoutMs: 60_000,
         what: 'caught up',
       });
-      await waitFor(async () => (await groupLag(env, p.id, p.topics.input)) === 0, {
+      await waitFor(async () => (await groupLag(suite.env, p.id, p.topics.input)) === 0, {
         timeoutMs: 20_000,
         what: 'lag 0',
       });
-      await waitFor(async () => (await taskRow(env, p))?.state === 'running', {
+      await waitFor(async () => (await taskRow(suite.env, p))?.state === 'running', {
         timeoutMs: 10_000,
         what: 'running',
       });
-      expect(await duplicateSeqs(env, p.index)).toEqual([]);
-      expect(await topicSize(env, p.topics.error)).toBe(0);
+      expect(await duplicateSeqs(suite.env, p.index)).toEqual([]);
+      expect(await topicSize(suite.env, p.topics.error)).toBe(0);
       expect(proxy.counts['503'] + proxy.counts.reset).toBeGreaterThanOrEqual(3);
       worker.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
@@ -123,15 +108,15 @@ describe('pipeline-worker under faults', () => {
   });
 
   it('a version bump (PUT status running) restarts a failed task at once, without waiting for the watcher', async () => {
-    const p = await createTestPipeline(env, { partitions: 1 });
-    pipelines.push(p);
-    const proxy = await startOpenSearchProxy(env.config.opensearch.url);
+    const p = await createTestPipeline(suite.env, { partitions: 1 });
+    suite.track(p);
+    const proxy = await startOpenSearchProxy(suite.env.config.opensearch.url);
     let worker: WorkerProcess | undefined;
     try {
       proxy.mode = '503';
       worker = spawnWorker(
-        entry,
-        workerEnvVars(env, {
+        suite.entry,
+        workerEnvVars(suite.env, {
           SDP_OPENSEARCH_URL: proxy.url,
           SDP_SERVER_FLUSH_INTERVAL_SEC: '0.2',
           SDP_SERVER_FAILURE_THRESHOLD: '2',
@@ -140,22 +125,22 @@ describe('pipeline-worker under faults', () => {
         'version-bump',
       );
       await worker.ready;
-      await produce(env, p.topics.input, records(0, 300));
-      await waitFor(async () => (await taskRow(env, p))?.state === 'failed', {
+      await produce(suite.env, p.topics.input, records(0, 300));
+      await waitFor(async () => (await taskRow(suite.env, p))?.state === 'failed', {
         timeoutMs: 30_000,
         what: 'failed',
       });
       proxy.mode = 'pass';
       const t0 = Date.now();
-      await updatePipeline(env, p, { status: 'running' });
-      await waitFor(async () => (await countDocs(env, p.index)) === 300, {
+      await updatePipeline(suite.env, p, { status: 'running' });
+      await waitFor(async () => (await countDocs(suite.env, p.index)) === 300, {
         timeoutMs: 20_000,
         what: 'restarted',
       });
       expect(Date.now() - t0).toBeLessThan(15_000); // the watcher would have waited an hour
       await waitFor(
         async () => {
-          const row = await taskRow(env, p);
+          const row = await taskRow(suite.env, p);
           return row?.state === 'running' && row.pipeline_version === 2 && row.restart_count === 1;
         },
         { timeoutMs: 10_000, what: 'status after restart' },
@@ -168,25 +153,25 @@ describe('pipeline-worker under faults', () => {
   });
 
   it('a 429 storm is retried with backoff (no error records); a body refused with 413 is split until the one oversized record goes to the error topic', async () => {
-    const p = await createTestPipeline(env, {
+    const p = await createTestPipeline(suite.env, {
       partitions: 1,
       flush: { mib: 1, items: null, intervalSec: 0.3 },
     });
-    pipelines.push(p);
-    const proxy = await startOpenSearchProxy(env.config.opensearch.url);
+    suite.track(p);
+    const proxy = await startOpenSearchProxy(suite.env.config.opensearch.url);
     let worker: WorkerProcess | undefined;
     try {
       worker = spawnWorker(
-        entry,
-        workerEnvVars(env, { SDP_OPENSEARCH_URL: proxy.url, SDP_SERVER_FAILURE_THRESHOLD: '1000' }),
+        suite.entry,
+        workerEnvVars(suite.env, { SDP_OPENSEARCH_URL: proxy.url, SDP_SERVER_FAILURE_THRESHOLD: '1000' }),
         'storm-413',
       );
       await worker.ready;
       proxy.mode = '429';
-      await produce(env, p.topics.input, records(0, 1000));
+      await produce(suite.env, p.topics.input, records(0, 1000));
       await waitFor(() => proxy.counts['429'] >= 4, { timeoutMs: 30_000, what: 'a few 429s' });
       proxy.mode = 'pass';
-      await waitFor(async () => (await countDocs(env, p.index)) === 1000, {
+      await waitFor(async () => (await countDocs(suite.env, p.index)) === 1000, {
         timeoutMs: 30_000,
         what: 'after the storm',
       });
@@ -194,29 +179,29 @@ describe('pipeline-worker under faults', () => {
       // 300 KB bodies are refused: a 1 MiB flush of small records plus one ~400 KB record.
       proxy.maxBodyBytes = 300_000;
       const big = JSON.stringify({ seq: 5_000_000, pad: 'y'.repeat(400_000) });
-      await produce(env, p.topics.input, [
+      await produce(suite.env, p.topics.input, [
         ...records(1000, 500),
         { key: 'big', value: big },
         ...records(1500, 500),
       ]);
-      const [err] = await readTopic(env, p.topics.error, 1);
+      const [err] = await readTopic(suite.env, p.topics.error, 1);
       expect(JSON.parse(err!.value)).toMatchObject({
         stage: 'index',
         errorType: 'request_entity_too_large',
         status: 413,
       });
       expect(err!.key).toBe('big');
-      await waitFor(async () => (await countDocs(env, p.index)) === 2000, {
+      await waitFor(async () => (await countDocs(suite.env, p.index)) === 2000, {
         timeoutMs: 30_000,
         what: 'neighbours indexed',
       });
-      await waitFor(async () => (await groupLag(env, p.id, p.topics.input)) === 0, {
+      await waitFor(async () => (await groupLag(suite.env, p.id, p.topics.input)) === 0, {
         timeoutMs: 20_000,
         what: 'lag 0',
       });
-      expect(await topicSize(env, p.topics.error)).toBe(1);
+      expect(await topicSize(suite.env, p.topics.error)).toBe(1);
       expect(proxy.counts.tooLarge).toBeGreaterThanOrEqual(2);
-      expect(await duplicateSeqs(env, p.index)).toEqual([]);
+      expect(await duplicateSeqs(suite.env, p.index)).toEqual([]);
     } finally {
       proxy.mode = 'pass';
       proxy.maxBodyBytes = 0;
@@ -226,51 +211,56 @@ describe('pipeline-worker under faults', () => {
   });
 
   it('write-blocked index (403 cluster_block_exception per item) for longer than the session timeout: blocks and retries without being evicted from the group, then catches up with no error records', async () => {
-    const p = await createTestPipeline(env, { partitions: 1 });
-    pipelines.push(p);
+    const p = await createTestPipeline(suite.env, { partitions: 1 });
+    suite.track(p);
     let worker: WorkerProcess | undefined;
     const members = async () =>
-      (await env.admin.describeGroups([`sdp.pipeline.${p.id}`])).groups[0]!.members.map((m) => m.memberId);
+      (await suite.env.admin.describeGroups([`sdp.pipeline.${p.id}`])).groups[0]!.members.map(
+        (m) => m.memberId,
+      );
     try {
       worker = spawnWorker(
-        entry,
-        workerEnvVars(env, { SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3', SDP_SERVER_FAILURE_THRESHOLD: '1000' }),
+        suite.entry,
+        workerEnvVars(suite.env, {
+          SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3',
+          SDP_SERVER_FAILURE_THRESHOLD: '1000',
+        }),
         'write-block',
       );
       await worker.ready;
-      await produce(env, p.topics.input, records(0, 500));
-      await waitFor(async () => (await countDocs(env, p.index)) === 500, {
+      await produce(suite.env, p.topics.input, records(0, 500));
+      await waitFor(async () => (await countDocs(suite.env, p.index)) === 500, {
         timeoutMs: 30_000,
         what: 'first 500',
       });
       const before = await members();
       expect(before).toHaveLength(1);
-      await env.os.indices.putSettings({ index: p.index, body: { 'index.blocks.write': true } });
+      await suite.env.os.indices.putSettings({ index: p.index, body: { 'index.blocks.write': true } });
       try {
-        await produce(env, p.topics.input, records(500, 5000));
+        await produce(suite.env, p.topics.input, records(500, 5000));
         const blockedAt = Date.now();
-        await waitFor(async () => (await taskRow(env, p))?.consecutive_failures >= 2, {
+        await waitFor(async () => (await taskRow(suite.env, p))?.consecutive_failures >= 2, {
           timeoutMs: 30_000,
           what: 'blocked attempts',
         });
         // Hold the block well past the 6 s session timeout: the member must keep heartbeating.
         await waitFor(() => Date.now() - blockedAt > 15_000, { timeoutMs: 20_000, what: 'a long outage' });
-        expect(await countDocs(env, p.index)).toBe(500);
-        expect(await committedSum(env, p)).toBe(500);
+        expect(await countDocs(suite.env, p.index)).toBe(500);
+        expect(await committedSum(suite.env, p)).toBe(500);
         expect(await members()).toEqual(before);
-        expect((await taskRow(env, p))?.state).toBe('running');
+        expect((await taskRow(suite.env, p))?.state).toBe('running');
       } finally {
-        await env.os.indices.putSettings({ index: p.index, body: { 'index.blocks.write': false } });
+        await suite.env.os.indices.putSettings({ index: p.index, body: { 'index.blocks.write': false } });
       }
-      await waitFor(async () => (await countDocs(env, p.index)) === 5500, {
+      await waitFor(async () => (await countDocs(suite.env, p.index)) === 5500, {
         timeoutMs: 30_000,
         what: 'caught up',
       });
-      await waitFor(async () => (await groupLag(env, p.id, p.topics.input)) === 0, {
+      await waitFor(async () => (await groupLag(suite.env, p.id, p.topics.input)) === 0, {
         timeoutMs: 20_000,
         what: 'lag 0',
       });
-      expect(await topicSize(env, p.topics.error)).toBe(0);
+      expect(await topicSize(suite.env, p.topics.error)).toBe(0);
       expect(await members()).toEqual(before); // never evicted, no rebalance
     } finally {
       await killWorker(worker);
@@ -278,14 +268,14 @@ describe('pipeline-worker under faults', () => {
   });
 
   it('Kafka broker frozen (SIGSTOP) mid-stream for longer than the session timeout: recovers with no loss', async () => {
-    const p = await createTestPipeline(env);
-    pipelines.push(p);
+    const p = await createTestPipeline(suite.env);
+    suite.track(p);
     let worker: WorkerProcess | undefined;
     try {
-      await produce(env, p.topics.input, records(0, 20_000));
+      await produce(suite.env, p.topics.input, records(0, 20_000));
       worker = spawnWorker(
-        entry,
-        workerEnvVars(env, {
+        suite.entry,
+        workerEnvVars(suite.env, {
           SDP_SERVER_FLUSH_ITEMS: '500',
           SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3',
           SDP_SERVER_FAILURE_THRESHOLD: '5',
@@ -295,23 +285,23 @@ describe('pipeline-worker under faults', () => {
         'kafka-freeze',
       );
       await worker.ready;
-      await waitFor(async () => (await countDocs(env, p.index)) >= 3000, {
+      await waitFor(async () => (await countDocs(suite.env, p.index)) >= 3000, {
         timeoutMs: 60_000,
         what: '3000 docs',
         intervalMs: 50,
       });
       await withKafkaFrozen(12_000);
-      await produce(env, p.topics.input, records(20_000, 10_000));
-      await waitFor(async () => (await countDocs(env, p.index)) === 30_000, {
+      await produce(suite.env, p.topics.input, records(20_000, 10_000));
+      await waitFor(async () => (await countDocs(suite.env, p.index)) === 30_000, {
         timeoutMs: 90_000,
         what: 'all 30000',
       });
-      await waitFor(async () => (await groupLag(env, p.id, p.topics.input)) === 0, {
+      await waitFor(async () => (await groupLag(suite.env, p.id, p.topics.input)) === 0, {
         timeoutMs: 30_000,
         what: 'lag 0',
       });
-      expect(await duplicateSeqs(env, p.index)).toEqual([]);
-      expect(await topicSize(env, p.topics.error)).toBe(0);
+      expect(await duplicateSeqs(suite.env, p.index)).toEqual([]);
+      expect(await topicSize(suite.env, p.topics.error)).toBe(0);
       worker.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
     } finally {
