@@ -79,3 +79,24 @@ export async function createTestDatabase(
     },
   };
 }
+
+/** A `pipelines` row with only the columns of migration 001, for migration tests that need data in the table. */
+export function pipelineRowAt001(id: string, name: string, extra: Record<string, unknown> = {}) {
+  const now = new Date();
+  return {
+    id,
+    name,
+    index_name: 'i1',
+    topic_input: 'a',
+    topic_output: 'b',
+    topic_error: 'c',
+    partitions: 1,
+    replication_factor: 1,
+    desired_status: 'running',
+    created_by: 'test',
+    updated_by: 'test',
+    created_at: now,
+    updated_at: now,
+    ...extra,
+  };
+}

@@ -1,6 +1,6 @@
 import { createDatabase } from '../../server/common/db/knex';
 import { MIGRATION_CONFIG } from '../../server/common/db/migrate';
-import { createTestDatabase } from '../helpers';
+import { createTestDatabase, pipelineRowAt001 } from '../helpers';
 
 // Migration 002 (pipeline lifecycle) up and down, with data in the table.
 describe('migration 002_pipeline_lifecycle', () => {
@@ -9,22 +9,7 @@ describe('migration 002_pipeline_lifecycle', () => {
     const db = createDatabase({ url: tdb.url, poolMax: 2 });
     try {
       await db.migrate.up(MIGRATION_CONFIG); // 001
-      const now = new Date();
-      await db('pipelines').insert({
-        id: 'p1',
-        name: 'n1',
-        index_name: 'i1',
-        topic_input: 'a',
-        topic_output: 'b',
-        topic_error: 'c',
-        partitions: 1,
-        replication_factor: 1,
-        desired_status: 'running',
-        created_by: 't',
-        updated_by: 't',
-        created_at: now,
-        updated_at: now,
-      });
+      await db('pipelines').insert(pipelineRowAt001('p1', 'n1'));
       await db.migrate.up({ ...MIGRATION_CONFIG, name: '002_pipeline_lifecycle' });
       expect(await db('pipelines').select('id', 'lifecycle', 'index_created')).toEqual([
         { id: 'p1', lifecycle: 'ready', index_created: 0 },

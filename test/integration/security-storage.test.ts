@@ -3,7 +3,7 @@ import type { Pipeline } from '../../server/common/pipelines';
 import { createDatabase } from '../../server/common/db/knex';
 import { MIGRATION_CONFIG } from '../../server/common/db/migrate';
 import type { AuditEntry } from '../../server/pipeline-mgmt/interfaces/auditLog';
-import { createTestDatabase } from '../helpers';
+import { createTestDatabase, pipelineRowAt001 } from '../helpers';
 import { MgmtHarness, startMgmtHarness } from './mgmt-harness';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -159,22 +159,7 @@ describe('migrations 003_api_tokens, 004_audit_log, 005_pipelines_team_index', (
       await db.migrate.up(MIGRATION_CONFIG); // 001
       await db.migrate.up(MIGRATION_CONFIG); // 002
       const now = new Date();
-      await db('pipelines').insert({
-        id: 'p1',
-        name: 'n1',
-        index_name: 'i1',
-        topic_input: 'a',
-        topic_output: 'b',
-        topic_error: 'c',
-        partitions: 1,
-        replication_factor: 1,
-        desired_status: 'running',
-        team: 't1',
-        created_by: 't',
-        updated_by: 't',
-        created_at: now,
-        updated_at: now,
-      });
+      await db('pipelines').insert(pipelineRowAt001('p1', 'n1', { team: 't1' }));
       await db.migrate.latest(MIGRATION_CONFIG);
       const token = {
         role: 'viewer',

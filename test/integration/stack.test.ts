@@ -3,7 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createDatabase } from '../../server/common/db/knex';
 import { migrateLatest, migrateRollbackAll } from '../../server/common/db/migrate';
 import { MIGRATIONS } from '../../server/common/db/migrations';
-import { createTestDatabase, randomName, testConfig, waitFor } from '../helpers';
+import { createTestDatabase, randomName, testConfig, waitFor, pipelineRowAt001 } from '../helpers';
 
 // Proof that the stack is real: each service is reached with the client the product uses.
 describe('the real local stack', () => {
@@ -16,39 +16,8 @@ describe('the real local stack', () => {
       const applied = await migrateLatest(db, tdb.url);
       expect(applied).toContain('001_pipelines');
       expect(await migrateLatest(db, tdb.url)).toEqual([]); // idempotent
-      const now = new Date();
-      await db('pipelines').insert({
-        id: 'p1',
-        name: 'n1',
-        index_name: 'i1',
-        topic_input: 'a',
-        topic_output: 'b',
-        topic_error: 'c',
-        partitions: 1,
-        replication_factor: 1,
-        desired_status: 'running',
-        created_by: 'test',
-        updated_by: 'test',
-        created_at: now,
-        updated_at: now,
-      });
-      await expect(
-        db('pipelines').insert({
-          id: 'p2',
-          name: 'n1',
-          index_name: 'i',
-          topic_input: 'a',
-          topic_output: 'b',
-          topic_error: 'c',
-          partitions: 1,
-          replication_factor: 1,
-          desired_status: 'running',
-          created_by: 't',
-          updated_by: 't',
-          created_at: now,
-          updated_at: now,
-        }),
-      ).rejects.toThrow(/Duplicate entry/);
+      await db('pipelines').insert(pipelineRowAt001('p1', 'n1'));
+      await expect(db('pipelines').insert(pipelineRowAt001('p2', 'n1'))).rejects.toThrow(/Duplicate entry/);
       const rows = await db('pipelines').select('name', 'version');
       expect(rows).toEqual([{ name: 'n1', version: 1 }]);
       await migrateRollbackAll(db);
