@@ -3,7 +3,7 @@ import { createErrorMiddleware, notFoundHandler } from '../../common/http/errorM
 import { createRequestContext, securityHeaders } from '../../common/http/requestContext';
 import type { Logger } from '../../common/logger';
 import type { DependencyCheck } from '../../common/readiness';
-import { runChecks } from '../../common/readiness';
+import { createReadinessHandler } from '../../common/http/readinessHandler';
 import { serviceInfo } from '../../common/serviceInfo';
 import type { PipelineService } from '../interfaces/pipelineService';
 import type { AuditService, TokenService } from '../interfaces/tokenService';
@@ -54,19 +54,7 @@ export function createMgmtApp(deps: MgmtAppDeps): Express {
   app.get(ROUTES.health.path, (_req, res) => {
     res.json({ status: 'ok', ...info });
   });
-  app.get(ROUTES.ready.path, async (_req, res) => {
-    const result = await runChecks(checks);
-    if (result.ready) {
-      res.json(result);
-      return;
-    }
-    const failed = Object.entries(result.checks)
-      .filter(([, c]) => !c.ok)
-      .map(([name]) => name);
-    res
-      .status(503)
-      .json({ code: 'not_ready', message: `unreachable: ${failed.join(', ')}`, failed, ...result });
-  });
+  app.get(ROUTES.ready.path, createReadinessHandler(checks));
   const openapi = createOpenApiDocument(ROUTES, info.version);
   app.get(ROUTES.openapi.path, (_req, res) => {
     res.json(openapi);

@@ -2,7 +2,8 @@ import express, { Express } from 'express';
 import type { Registry } from 'prom-client';
 import { createErrorMiddleware, notFoundHandler } from '../../common/http/errorMiddleware';
 import type { Logger } from '../../common/logger';
-import { DependencyCheck, runChecks } from '../../common/readiness';
+import { createReadinessHandler } from '../../common/http/readinessHandler';
+import type { DependencyCheck } from '../../common/readiness';
 import { serviceInfo } from '../../common/serviceInfo';
 
 export interface WorkerHttpDeps {
@@ -27,12 +28,7 @@ export function createWorkerApp(deps: WorkerHttpDeps): Express {
       tasks: deps.tasks(),
     });
   });
-  app.get('/ready', async (_req, res) => {
-    const result = await runChecks(deps.checks);
-    res
-      .status(result.ready ? 200 : 503)
-      .json(result.ready ? result : { code: 'not_ready', message: 'dependencies unreachable', ...result });
-  });
+  app.get('/ready', createReadinessHandler(deps.checks));
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', deps.registry.contentType);
     res.send(await deps.registry.metrics());
