@@ -10,13 +10,13 @@ import { createOpenSearchClient } from '../common/opensearch';
 import { RunningService, runProcess } from '../common/processRunner';
 import { kafkaCheck, mariadbCheck, opensearchCheck } from '../common/readiness';
 import { appVersion } from '../common/serviceInfo';
-import { createWorkerApp } from './driveradapters/httpRouter';
+import { createWorkerApp } from './driveradapters/app';
 import { createWorkerMetrics } from './driveradapters/metrics';
-import { createKafkaLagReader } from './drivenadapters/KafkaLagReader';
-import { createMariaDbPipelineSource } from './drivenadapters/MariaDbPipelineSource';
-import { createMariaDbTaskStatusStore } from './drivenadapters/MariaDbTaskStatusStore';
+import { createKafkaLagReader } from './drivenadapters/kafkaLagReader';
+import { createMariaDbPipelineSource } from './drivenadapters/mariaDbPipelineSource';
+import { createMariaDbTaskStatusStore } from './drivenadapters/mariaDbTaskStatusStore';
 import { createUsageSampler } from './drivenadapters/processUsage';
-import type { WorkerInfo } from './interfaces/TaskStatusStore';
+import type { WorkerInfo } from './interfaces/taskStatusStore';
 import { createWorkerService } from './logics/workerService';
 import { createTaskFactory } from './taskFactory';
 

@@ -3,10 +3,10 @@ import type { Kafka } from 'kafkajs';
 import type { Config } from '../common/config/schema';
 import type { Logger } from '../common/logger';
 import { consumerGroupFor, Pipeline } from '../common/pipelines';
-import { createKafkaRecordSource } from './driveradapters/KafkaRecordSource';
-import { createKafkaRecordSink } from './drivenadapters/KafkaRecordSink';
-import { createOpenSearchBulkIndexer } from './drivenadapters/OpenSearchBulkIndexer';
-import type { BulkIndexer } from './interfaces/BulkIndexer';
+import { createKafkaRecordSource } from './driveradapters/kafkaRecordSource';
+import { createKafkaRecordSink } from './drivenadapters/kafkaRecordSink';
+import { createOpenSearchBulkIndexer } from './drivenadapters/openSearchBulkIndexer';
+import type { BulkIndexer } from './interfaces/bulkIndexer';
 import { resolveFlushLimits } from './logics/flushPolicy';
 import { createTask, Task, TaskObserver } from './logics/task';
 

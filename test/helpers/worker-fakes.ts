@@ -2,14 +2,14 @@ import type {
   BulkAction,
   BulkIndexer,
   BulkItemResult,
-} from '../../server/pipeline-worker/interfaces/BulkIndexer';
+} from '../../server/pipeline-worker/interfaces/bulkIndexer';
 import type { SourceRecord, TopicPartition } from '../../server/pipeline-worker/interfaces/records';
-import type { RecordSink } from '../../server/pipeline-worker/interfaces/RecordSinks';
+import type { RecordSink } from '../../server/pipeline-worker/interfaces/recordSink';
 import type {
   RecordSource,
   SourceBatch,
   SourceHandlers,
-} from '../../server/pipeline-worker/interfaces/RecordSource';
+} from '../../server/pipeline-worker/interfaces/recordSource';
 import type { OutgoingMessage } from '../../server/pipeline-worker/logics/envelopes';
 import { AbortedError } from '../../server/common/retry';
 

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { Pipeline } from '../../server/common/pipelines';
 import { createOpenSearchClient } from '../../server/common/opensearch';
-import type { BulkAction, BulkIndexer } from '../../server/pipeline-worker/interfaces/BulkIndexer';
+import type { BulkAction, BulkIndexer } from '../../server/pipeline-worker/interfaces/bulkIndexer';
 import type { Task } from '../../server/pipeline-worker/logics/task';
 import { createTaskFactory } from '../../server/pipeline-worker/taskFactory';
 import { goodRecord } from '../fixtures/worker-records';

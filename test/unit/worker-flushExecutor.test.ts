@@ -1,5 +1,5 @@
 import { AbortedError } from '../../server/common/retry';
-import { BulkRequestError } from '../../server/pipeline-worker/interfaces/BulkIndexer';
+import { BulkRequestError } from '../../server/pipeline-worker/interfaces/bulkIndexer';
 import type { ParsedRecord } from '../../server/pipeline-worker/interfaces/records';
 import { executeFlush, FlushDeps } from '../../server/pipeline-worker/logics/flushExecutor';
 import { parseRecord } from '../../server/pipeline-worker/logics/recordParser';

@@ -1,5 +1,5 @@
 import type { Pipeline } from '../../server/common/pipelines';
-import type { TaskStatus, TaskStatusStore } from '../../server/pipeline-worker/interfaces/TaskStatusStore';
+import type { TaskStatus, TaskStatusStore } from '../../server/pipeline-worker/interfaces/taskStatusStore';
 import { restartDelayMs, settingsChanged } from '../../server/pipeline-worker/logics/restartPolicy';
 import type { Task, TaskSnapshot } from '../../server/pipeline-worker/logics/task';
 import { createWorkerService } from '../../server/pipeline-worker/logics/workerService';

@@ -1,5 +1,5 @@
 import { pipelineFromRow, pipelineToRow, type Pipeline } from '../../server/common/pipelines';
-import { BulkRequestError } from '../../server/pipeline-worker/interfaces/BulkIndexer';
+import { BulkRequestError } from '../../server/pipeline-worker/interfaces/bulkIndexer';
 import { createTask, Task, TaskOptions } from '../../server/pipeline-worker/logics/task';
 import { deferred, FakeIndexer, FakeSink, FakeSource } from '../helpers/worker-fakes';
 import { testLogger, waitFor } from '../helpers';

@@ -1,4 +1,4 @@
-import type { WorkerUsage } from '../interfaces/TaskStatusStore';
+import type { WorkerUsage } from '../interfaces/taskStatusStore';
 
 /** CPU (percent of one core, since the previous call) and resident memory of this process. */
 export function createUsageSampler(): () => WorkerUsage {

@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Pipeline } from '../../common/pipelines';
 import type { FailedRecord } from '../interfaces/records';
-import { TASK_STATES } from '../interfaces/TaskStatusStore';
+import { TASK_STATES } from '../interfaces/taskStatusStore';
 import { entryState, type Entry } from '../logics/statusReporter';
 import type { TaskObserver } from '../logics/task';
 

@@ -1,8 +1,8 @@
 import { describeError } from '../../common/errors';
 import { AbortedError, isBug, retry } from '../../common/retry';
-import { BulkAction, BulkIndexer, BulkItemResult, BulkRequestError } from '../interfaces/BulkIndexer';
+import { BulkAction, BulkIndexer, BulkItemResult, BulkRequestError } from '../interfaces/bulkIndexer';
 import type { FailedRecord, IndexableRecord, ParsedRecord } from '../interfaces/records';
-import type { RecordSink } from '../interfaces/RecordSinks';
+import type { RecordSink } from '../interfaces/recordSink';
 import { classifyItem, classifyRequestFailure } from './bulkClassify';
 import type { BulkOutcome, FlushObserver } from './flushObserver';
 import {

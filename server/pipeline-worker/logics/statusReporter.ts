@@ -1,13 +1,13 @@
 import { consumerGroupFor, Pipeline } from '../../common/pipelines';
 import type { Logger } from '../../common/logger';
-import { LagReader, totalLag } from '../interfaces/LagReader';
+import { LagReader, totalLag } from '../interfaces/lagReader';
 import type {
   TaskState,
   TaskStatus,
   TaskStatusStore,
   WorkerInfo,
   WorkerUsage,
-} from '../interfaces/TaskStatusStore';
+} from '../interfaces/taskStatusStore';
 import { RateWindow } from './rateWindow';
 import type { Task } from './task';
 

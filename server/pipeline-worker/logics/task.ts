@@ -1,8 +1,8 @@
 import { describeError, toError } from '../../common/errors';
 import { AbortedError, sleep } from '../../common/retry';
 import { TopicPartition, tpKey } from '../interfaces/records';
-import type { SourceBatch } from '../interfaces/RecordSource';
-import type { TaskState } from '../interfaces/TaskStatusStore';
+import type { SourceBatch } from '../interfaces/recordSource';
+import type { TaskState } from '../interfaces/taskStatusStore';
 import { createCommitter } from './committer';
 import { AttemptStage, executeFlush } from './flushExecutor';
 import { bufferBounds, flushReason, FlushReason } from './flushPolicy';

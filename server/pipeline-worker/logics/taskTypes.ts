@@ -1,10 +1,10 @@
 import type { Logger } from '../../common/logger';
 import type { Pipeline } from '../../common/pipelines';
-import type { BulkIndexer } from '../interfaces/BulkIndexer';
+import type { BulkIndexer } from '../interfaces/bulkIndexer';
 import type { TopicPartition } from '../interfaces/records';
-import type { RecordSink } from '../interfaces/RecordSinks';
-import type { RecordSource } from '../interfaces/RecordSource';
-import type { TaskState } from '../interfaces/TaskStatusStore';
+import type { RecordSink } from '../interfaces/recordSink';
+import type { RecordSource } from '../interfaces/recordSource';
+import type { TaskState } from '../interfaces/taskStatusStore';
 import type { AttemptStage, FlushResult } from './flushExecutor';
 import type { FlushObserver } from './flushObserver';
 import type { BufferBounds, FlushLimits, FlushReason } from './flushPolicy';

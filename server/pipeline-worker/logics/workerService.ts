@@ -1,12 +1,12 @@
 import { describeError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import type { Pipeline } from '../../common/pipelines';
-import type { PipelineSource } from '../interfaces/PipelineSource';
-import type { TaskStatusStore, WorkerInfo, WorkerUsage } from '../interfaces/TaskStatusStore';
+import type { PipelineSource } from '../interfaces/pipelineSource';
+import type { TaskStatusStore, WorkerInfo, WorkerUsage } from '../interfaces/taskStatusStore';
 import { restartDelayMs, settingsChanged } from './restartPolicy';
 import type { Task } from './task';
 import { createStatusReporter, Entry } from './statusReporter';
-import type { LagReader } from '../interfaces/LagReader';
+import type { LagReader } from '../interfaces/lagReader';
 
 export interface WorkerServiceOptions {
   /** How often the pipelines table is read (ms). */

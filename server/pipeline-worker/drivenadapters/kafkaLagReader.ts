@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import type { LagReader } from '../interfaces/LagReader';
+import type { LagReader } from '../interfaces/lagReader';
 
 /** Lag from the log end offsets and the group's committed offsets (read-only admin calls). */
 export function createKafkaLagReader({ admin }: { admin: Admin }): LagReader {

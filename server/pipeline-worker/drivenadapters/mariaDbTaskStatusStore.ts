@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { TaskStatus, TaskStatusStore, WorkerInfo, WorkerUsage } from '../interfaces/TaskStatusStore';
+import type { TaskStatus, TaskStatusStore, WorkerInfo, WorkerUsage } from '../interfaces/taskStatusStore';
 
 const WORKERS = 'workers';
 const TASKS = 'pipeline_tasks';

@@ -1,6 +1,6 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { AbortedError } from '../../common/retry';
-import { BulkAction, BulkIndexer, BulkItemResult, BulkRequestError } from '../interfaces/BulkIndexer';
+import { BulkAction, BulkIndexer, BulkItemResult, BulkRequestError } from '../interfaces/bulkIndexer';
 
 interface BulkItemBody {
   status?: number;

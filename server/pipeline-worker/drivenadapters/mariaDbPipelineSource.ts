@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../../common/logger';
 import { Pipeline, pipelineFromRow, PipelineRow, PIPELINES_TABLE } from '../../common/pipelines';
-import type { PipelineSource } from '../interfaces/PipelineSource';
+import type { PipelineSource } from '../interfaces/pipelineSource';
 
 type Row = PipelineRow & { lifecycle?: string };
 

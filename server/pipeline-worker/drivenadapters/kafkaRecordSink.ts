@@ -3,7 +3,7 @@ import { DependencyError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { AbortedError } from '../../common/retry';
 import type { OutgoingMessage } from '../logics/envelopes';
-import type { RecordSink } from '../interfaces/RecordSinks';
+import type { RecordSink } from '../interfaces/recordSink';
 
 /** Bytes per produce call: each partition's record batch stays under the broker's 1 MiB default. */
 export const MAX_SEND_BYTES = 768 * 1024;

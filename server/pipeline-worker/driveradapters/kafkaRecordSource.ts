@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../common/logger';
-import type { RecordSource, SourceHandlers } from '../interfaces/RecordSource';
+import type { RecordSource, SourceHandlers } from '../interfaces/recordSource';
 import type { SourceRecord } from '../interfaces/records';
 
 export interface KafkaSourceSettings {
