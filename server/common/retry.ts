@@ -9,6 +9,11 @@ export interface RetryOptions {
   maxMs: number;
   /** Growth per attempt. */
   factor: number;
+  /**
+   * Share of each delay that is random (0-1): a delay lies in [cap × (1 - jitter), cap]. Default 0.5,
+   * which spreads retrying clients widely; a schedule that must last at least a given time uses less.
+   */
+  jitter?: number;
   /** Attempts in all, including the first; Infinity retries until aborted. */
   maxAttempts: number;
   /** Aborts waiting and further attempts. */
@@ -40,20 +45,62 @@ export function isBug(err: unknown): boolean {
   );
 }
 
+/** Most `cause` links followed (a cycle or a very deep chain stops there). */
+const MAX_CAUSE_DEPTH = 10;
+
+/**
+ * The error at the end of the `cause` chain: what really went wrong. Wrappers (ours, kafkajs'
+ * "number of retries exceeded") add context; the root says whether trying again can help.
+ */
+export function rootCause(err: unknown): unknown {
+  let cur = err;
+  for (let i = 0; i < MAX_CAUSE_DEPTH; i++) {
+    const next = (cur as { cause?: unknown } | null)?.cause;
+    if (next === undefined || next === null || next === cur) break;
+    cur = next;
+  }
+  return cur;
+}
+
+/**
+ * Whether trying again may succeed: never for a bug (anywhere in the chain); otherwise the root
+ * cause's `retriable` flag decides (ours, or kafkajs'), and an error without one is retriable.
+ */
 export function defaultIsRetriable(err: unknown): boolean {
   if (isBug(err)) return false;
-  const flag = (err as { retriable?: unknown } | null)?.retriable;
+  const root = rootCause(err);
+  if (isBug(root)) return false;
+  const flag = (root as { retriable?: unknown } | null)?.retriable;
   return flag !== false;
 }
 
-/** Delay before retry number `attempt` (1-based), full jitter in [cap/2, cap]. */
+/** Delay before retry number `attempt` (1-based): exponential up to the cap, the top `jitter` share random. */
 export function backoffDelay(
   attempt: number,
-  o: Pick<RetryOptions, 'initialMs' | 'maxMs' | 'factor' | 'random'>,
+  o: Pick<RetryOptions, 'initialMs' | 'maxMs' | 'factor' | 'random' | 'jitter'>,
 ): number {
-  const cap = Math.min(o.maxMs, o.initialMs * Math.pow(o.factor, Math.max(0, attempt - 1)));
+  const cap = backoffCap(attempt, o);
+  const jitter = Math.min(1, Math.max(0, o.jitter ?? 0.5));
   const r = (o.random ?? Math.random)();
-  return Math.round(cap / 2 + (cap / 2) * r);
+  return Math.round(cap * (1 - jitter) + cap * jitter * r);
+}
+
+/** The largest delay before retry number `attempt` (before jitter). */
+export function backoffCap(attempt: number, o: Pick<RetryOptions, 'initialMs' | 'maxMs' | 'factor'>): number {
+  return Math.min(o.maxMs, o.initialMs * Math.pow(o.factor, Math.max(0, attempt - 1)));
+}
+
+/**
+ * The least time `attempts` failed attempts in a row can take (the sum of the shortest delays between
+ * them), whatever the jitter draws: how long an outage a failure threshold rides out.
+ */
+export function minimumRetrySpanMs(
+  attempts: number,
+  o: Pick<RetryOptions, 'initialMs' | 'maxMs' | 'factor' | 'jitter'>,
+): number {
+  let total = 0;
+  for (let n = 1; n < attempts; n++) total += backoffDelay(n, { ...o, random: () => 0 });
+  return total;
 }
 
 /** Resolves after `ms`, or rejects with AbortedError as soon as the signal aborts. */

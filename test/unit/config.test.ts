@@ -67,6 +67,8 @@ describe('config', () => {
     [{ SDP_KAFKA_AUTO_OFFSET_RESET: 'middle' }, /kafka\.autoOffsetReset.*allowed values/],
     [{ SDP_KAFKA_BROKERS: 'nohostport' }, /not host:port/],
     [{ SDP_KAFKA_SESSION_TIMEOUT_MS: '400000' }, /must not exceed kafka\.maxPollIntervalMs/],
+    [{ SDP_SERVER_RETRY_INITIAL_MS: '30000' }, /server\.retryInitialMs: must not exceed server\.retryMaxMs/],
+    [{ SDP_SERVER_RETRY_MAX_MS: '0' }, /server\.retryMaxMs \(from SDP_SERVER_RETRY_MAX_MS\): must be >= 1/],
   ])('rejects bad env %p', (env, message) => {
     expect(() => buildConfig(base, env)).toThrow(ConfigError);
     expect(() => buildConfig(base, env)).toThrow(message);

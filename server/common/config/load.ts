@@ -174,6 +174,9 @@ export function buildConfig(raw: unknown, givenEnv: Env, readFile: ReadFile = re
   if (cfg.kafka.sessionTimeoutMs > cfg.kafka.maxPollIntervalMs) {
     throw new ConfigError('kafka.sessionTimeoutMs: must not exceed kafka.maxPollIntervalMs');
   }
+  if (cfg.server.retryInitialMs > cfg.server.retryMaxMs) {
+    throw new ConfigError('server.retryInitialMs: must not exceed server.retryMaxMs');
+  }
   if (cfg.mq.password && !cfg.mq.username) throw new ConfigError('mq.password: set without mq.username');
   if (cfg.opensearch.password && !cfg.opensearch.username)
     throw new ConfigError('opensearch.password: set without opensearch.username');

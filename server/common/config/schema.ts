@@ -26,7 +26,24 @@ export const ConfigSchema = Type.Object(
           description: 'flush a bulk request after this many seconds',
           default: 3,
         }),
-        failureThreshold: Int(1, 1000, 'consecutive failed flushes before a task is marked failed', 10),
+        failureThreshold: Int(
+          1,
+          1000,
+          'consecutive failed flush attempts (no record moved) before a task is marked failed',
+          10,
+        ),
+        retryInitialMs: Int(
+          1,
+          600_000,
+          'first backoff (ms) after a failed flush attempt; it doubles on each failure up to retryMaxMs (10 % jitter)',
+          3000,
+        ),
+        retryMaxMs: Int(
+          1,
+          600_000,
+          'longest backoff (ms) between flush attempts: once a dependency answers again, its task resumes within this',
+          20000,
+        ),
         watchWorkersIntervalMin: Type.Number({
           exclusiveMinimum: 0,
           maximum: 1440,
