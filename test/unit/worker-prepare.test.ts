@@ -1,4 +1,7 @@
-import { parseRecord } from '../../server/pipeline-worker/logics/recordParser';
+import { createPreparation, pipelineSteps } from '../../server/pipeline-worker/logics/prepare/preparation';
+import { assignId } from '../../server/pipeline-worker/logics/prepare/assignId';
+import { decodeJsonObject } from '../../server/pipeline-worker/logics/prepare/decodeJsonObject';
+import { PrepareStep, stepFailure } from '../../server/pipeline-worker/logics/prepare/recordDraft';
 import type { SourceRecord } from '../../server/pipeline-worker/interfaces/records';
 import { badRecords } from '../fixtures/worker-records';
 
@@ -13,9 +16,12 @@ function rec(value: Buffer | string | null, offset = '7'): SourceRecord {
   };
 }
 
-describe('parseRecord', () => {
+/** The worker's preparation of a pipeline with this idField. */
+const prepare = (idField: string | null) => createPreparation(pipelineSteps({ idField }));
+
+describe('record preparation (decode, id)', () => {
   it('accepts a JSON object with the deterministic id <topic>-<partition>-<offset>', () => {
-    const r = parseRecord(rec('{"a":1,"b":"x"}'), { idField: null });
+    const r = prepare(null)(rec('{"a":1,"b":"x"}'));
     expect(r).toMatchObject({ kind: 'index', id: 'in-2-7', source: '{"a":1,"b":"x"}' });
     expect(r.origin).toEqual({
       topic: 'in',
@@ -27,7 +33,7 @@ describe('parseRecord', () => {
   });
 
   it.each(badRecords(1).filter((b) => b.stage === 'parse'))('fails $name at parse ($errorType)', (b) => {
-    const r = parseRecord(rec(b.value), { idField: null });
+    const r = prepare(null)(rec(b.value));
     expect(r.kind).toBe('failed');
     if (r.kind !== 'failed') return;
     expect(r.stage).toBe('parse');
@@ -40,7 +46,7 @@ describe('parseRecord', () => {
   it('keeps a copy of a failed value (not a view of the fetch buffer)', () => {
     const big = Buffer.from('xx[1]yy');
     const view = big.subarray(2, 5);
-    const r = parseRecord(rec(view), { idField: null });
+    const r = prepare(null)(rec(view));
     if (r.kind !== 'failed') throw new Error('expected failure');
     big.write('ZZZ', 2);
     expect(r.value!.toString()).toBe('[1]');
@@ -48,33 +54,30 @@ describe('parseRecord', () => {
 
   it('survives pathological nesting', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
-    expect(parseRecord(rec(deep), { idField: null }).kind).toBe('failed');
+    expect(prepare(null)(rec(deep)).kind).toBe('failed');
     const deepObj = '{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000);
-    expect(['index', 'failed']).toContain(parseRecord(rec(deepObj), { idField: null }).kind);
+    expect(['index', 'failed']).toContain(prepare(null)(rec(deepObj)).kind);
   });
 
   it('puts a pretty-printed document on one line but keeps the original text', () => {
     const text = '{\n  "a": 1,\n  "b": "two"\n}';
-    const r = parseRecord(rec(text), { idField: null });
+    const r = prepare(null)(rec(text));
     expect(r).toMatchObject({ kind: 'index', source: '{"a":1,"b":"two"}', originalText: text });
   });
 
   it('strips a UTF-8 byte order mark and accepts non-ASCII text', () => {
-    const r = parseRecord(
+    const r = prepare(null)(
       rec(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"name":"Zoë 東京"}')])),
-      {
-        idField: null,
-      },
     );
     expect(r).toMatchObject({ kind: 'index', source: '{"name":"Zoë 東京"}' });
   });
 
   describe('with an idField', () => {
     it('takes the _id from the field (string or number, or a dotted path)', () => {
-      expect(parseRecord(rec('{"id":"abc"}'), { idField: 'id' })).toMatchObject({ kind: 'index', id: 'abc' });
-      expect(parseRecord(rec('{"id":42}'), { idField: 'id' })).toMatchObject({ kind: 'index', id: '42' });
-      expect(parseRecord(rec('{"user":{"id":"u1"}}'), { idField: 'user.id' })).toMatchObject({ id: 'u1' });
-      expect(parseRecord(rec('{"user.id":"flat"}'), { idField: 'user.id' })).toMatchObject({ id: 'flat' });
+      expect(prepare('id')(rec('{"id":"abc"}'))).toMatchObject({ kind: 'index', id: 'abc' });
+      expect(prepare('id')(rec('{"id":42}'))).toMatchObject({ kind: 'index', id: '42' });
+      expect(prepare('user.id')(rec('{"user":{"id":"u1"}}'))).toMatchObject({ id: 'u1' });
+      expect(prepare('user.id')(rec('{"user.id":"flat"}'))).toMatchObject({ id: 'flat' });
     });
 
     it.each([
@@ -85,8 +88,47 @@ describe('parseRecord', () => {
       ['too long', JSON.stringify({ id: 'x'.repeat(513) })],
       ['a boolean', '{"id":true}'],
     ])('fails at validate when the field is %s', (_what, text) => {
-      const r = parseRecord(rec(text), { idField: 'id' });
+      const r = prepare('id')(rec(text));
       expect(r).toMatchObject({ kind: 'failed', stage: 'validate', errorType: 'invalid_id_field' });
+    });
+  });
+
+  describe('a chain of steps', () => {
+    const upper: PrepareStep = {
+      name: 'upper',
+      run(draft) {
+        draft.doc = { ...draft.doc, name: String(draft.doc?.name).toUpperCase() };
+        draft.changed = true;
+        return null;
+      },
+    };
+    const refuseBob: PrepareStep = {
+      name: 'no-bob',
+      run: (draft) => (draft.doc?.name === 'BOB' ? stepFailure('validate', 'bob', 'no Bob here') : null),
+    };
+    const chain = createPreparation([decodeJsonObject, upper, refuseBob, assignId(null)]);
+
+    it('runs the steps in order; a changed document is serialised again, its text kept for errors', () => {
+      const r = chain(rec('{"name":"ann"}'));
+      expect(r).toMatchObject({
+        kind: 'index',
+        id: 'in-2-7',
+        source: '{"name":"ANN"}',
+        originalText: '{"name":"ann"}',
+      });
+    });
+
+    it('stops at the first failing step, with its stage and reason, and the value as received', () => {
+      const r = chain(rec('{"name":"bob"}'));
+      expect(r).toMatchObject({ kind: 'failed', stage: 'validate', errorType: 'bob', reason: 'no Bob here' });
+      if (r.kind === 'failed') expect(r.value?.toString()).toBe('{"name":"bob"}');
+    });
+
+    it('refuses a chain that never produced a document or an id', () => {
+      expect(createPreparation([decodeJsonObject])(rec('{"a":1}'))).toMatchObject({
+        kind: 'failed',
+        errorType: 'no_document',
+      });
     });
   });
 });

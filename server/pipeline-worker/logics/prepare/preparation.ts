@@ -1,0 +1,83 @@
+import type { FailedRecord, ParsedRecord, RecordOrigin, SourceRecord } from '../../interfaces/records';
+import { assignId } from './assignId';
+import { decodeJsonObject } from './decodeJsonObject';
+import type { PrepareStep, RecordDraft, StepFailure } from './recordDraft';
+
+/** Turns one Kafka record into a bulk-ready document or a failure; never throws. */
+export type Prepare = (record: SourceRecord) => ParsedRecord;
+
+/** What preparation needs to know about the pipeline. */
+export interface PreparationSettings {
+  /** Field whose value becomes `_id`; null = `<topic>-<partition>-<offset>`. */
+  idField: string | null;
+}
+
+/**
+ * The ordered steps of a pipeline's records: decode, (later: transform and schema steps), id. A new
+ * step is one file implementing `PrepareStep` and one entry here.
+ */
+export function pipelineSteps(settings: PreparationSettings): PrepareStep[] {
+  return [decodeJsonObject, assignId(settings.idField)];
+}
+
+function originOf(r: SourceRecord): RecordOrigin {
+  return {
+    topic: r.topic,
+    partition: r.partition,
+    offset: Number(r.offset),
+    timestamp: r.timestamp,
+    key: r.key,
+  };
+}
+
+function failedRecord(draft: RecordDraft, f: StepFailure): FailedRecord {
+  return {
+    kind: 'failed',
+    origin: draft.origin,
+    stage: f.stage,
+    errorType: f.errorType,
+    reason: f.reason,
+    attempts: 1,
+    // A copy: kafkajs' value is a slice of the whole fetch response, which we must not keep alive.
+    value: draft.value ? Buffer.from(draft.value) : null,
+    bytes: draft.value?.length ?? 0,
+  };
+}
+
+function noDocument(step: string): StepFailure {
+  return {
+    failed: true,
+    stage: 'parse',
+    errorType: 'no_document',
+    reason: `no document after step "${step}"`,
+  };
+}
+
+/**
+ * Runs `steps` in order over each record. The bulk source is the received text when no step changed
+ * the document and it is on one line (bulk bodies are newline-delimited), else the document
+ * re-serialised; the received text is then kept for the error topic should OpenSearch refuse it.
+ */
+export function createPreparation(steps: readonly PrepareStep[]): Prepare {
+  const last = steps[steps.length - 1]?.name ?? 'none';
+  return (record) => {
+    const draft: RecordDraft = { origin: originOf(record), value: record.value, changed: false };
+    for (const step of steps) {
+      const failure = step.run(draft);
+      if (failure) return failedRecord(draft, failure);
+    }
+    const { text, doc, id } = draft;
+    if (text === undefined || doc === undefined || id === undefined)
+      return failedRecord(draft, noDocument(last));
+    const reserialise = draft.changed || text.includes('\n') || text.includes('\r');
+    const source = reserialise ? JSON.stringify(doc) : text;
+    return {
+      kind: 'index',
+      origin: draft.origin,
+      id,
+      source,
+      originalText: reserialise ? text : undefined,
+      bytes: source.length + id.length + 64,
+    };
+  };
+}
