@@ -7,8 +7,15 @@ runProcess('sdp', async ({ config, logger }) => {
   const mgmt = await startMgmt({ config, logger: logger.child({ service: 'pipeline-mgmt' }) });
   const worker = await startWorker({ config, logger: logger.child({ service: 'pipeline-worker' }) });
   return {
+    // Both stop side by side; a failure of either makes the process exit non-zero.
     stop: async () => {
-      await Promise.allSettled([worker.stop(), mgmt.stop()]);
+      const results = await Promise.allSettled([worker.stop(), mgmt.stop()]);
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed.length > 0)
+        throw new AggregateError(
+          failed.map((r) => r.reason as unknown),
+          'stop failed',
+        );
     },
   };
 });

@@ -10,7 +10,8 @@ export interface RunningService {
 
 /**
  * Runs a process entry point: loads config (exit 78 on a bad one, with the reason), starts the
- * services, and on SIGTERM / SIGINT stops them within `server.shutdownTimeoutSec` and exits 0.
+ * services, and on SIGTERM / SIGINT stops them within `server.shutdownTimeoutSec` and exits 0, or 1
+ * when the stop failed or timed out. An unhandled rejection exits 1.
  */
 export function runProcess(
   name: string,
@@ -50,8 +51,12 @@ export function runProcess(
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // A rejection nobody handles is a bug whose consequences are unknown: log it and end the process
+  // (non-zero, so the orchestrator restarts it), as Node does by default.
   process.on('unhandledRejection', (reason) => {
-    logger.error({ err: reason }, 'unhandled promise rejection');
+    logger.fatal({ err: reason }, 'unhandled promise rejection; exiting');
+    logger.flush?.();
+    process.exit(1);
   });
 
   start({ config, logger })

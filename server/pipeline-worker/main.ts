@@ -8,6 +8,7 @@ import { createKafka } from '../common/kafka';
 import type { Logger } from '../common/logger';
 import { createOpenSearchClient } from '../common/opensearch';
 import { RunningService, runProcess } from '../common/processRunner';
+import { runSteps } from '../common/runSteps';
 import { kafkaCheck, mariadbCheck, opensearchCheck } from '../common/readiness';
 import { appVersion } from '../common/serviceInfo';
 import { createWorkerApp } from './driveradapters/app';
@@ -18,20 +19,15 @@ import { createMariaDbTaskStatusStore } from './drivenadapters/mariaDbTaskStatus
 import { createUsageSampler } from './drivenadapters/processUsage';
 import type { WorkerInfo } from './interfaces/taskStatusStore';
 import { createWorkerService } from './logics/workerService';
+import {
+  PIPELINE_POLL_INTERVAL_MS,
+  STALE_WORKER_MS,
+  STALE_WORKER_SWEEP_EVERY_REPORTS,
+  STATUS_REPORT_INTERVAL_MS,
+} from './defaults';
 import { createTaskFactory } from './taskFactory';
 
 export const WORKER_SERVICE_NAME = 'pipeline-worker';
-
-/** Runs every cleanup step even if one throws. */
-async function runAll(logger: Logger, steps: Array<[string, () => Promise<unknown>]>): Promise<void> {
-  for (const [name, step] of steps) {
-    try {
-      await step();
-    } catch (e) {
-      logger.warn({ err: e, step: name }, 'shutdown step failed');
-    }
-  }
-}
 
 /** Wiring of pipeline-worker. */
 export async function startWorker({
@@ -72,12 +68,13 @@ export async function startWorker({
     usage: createUsageSampler(),
     logger: logger.child({ component: 'worker-service', workerId: worker.id }),
     options: {
-      pollIntervalMs: 2_000,
-      reportIntervalMs: 3_000,
+      pollIntervalMs: PIPELINE_POLL_INTERVAL_MS,
+      reportIntervalMs: STATUS_REPORT_INTERVAL_MS,
       watchIntervalMs: config.server.watchWorkersIntervalMin * 60_000,
       // Half the shutdown bound for flushing; the rest for commits, leaving the group and cleanup.
       drainMs: Math.floor(shutdownMs / 2),
-      staleWorkerMs: 120_000,
+      staleWorkerMs: STALE_WORKER_MS,
+      staleSweepEveryReports: STALE_WORKER_SWEEP_EVERY_REPORTS,
     },
   });
   await service.start();
@@ -100,13 +97,17 @@ export async function startWorker({
   return {
     port,
     stop: () =>
-      (stopped ??= runAll(logger, [
-        ['close http', () => closeServer(server)],
-        ['stop tasks', () => service.stop()],
-        ['disconnect admin', () => admin.disconnect()],
-        ['close opensearch', () => opensearch.close()],
-        ['close database', () => db.destroy()],
-      ])),
+      (stopped ??= runSteps(
+        logger,
+        [
+          ['close http', () => closeServer(server)],
+          ['stop tasks', () => service.stop()],
+          ['disconnect admin', () => admin.disconnect()],
+          ['close opensearch', () => opensearch.close()],
+          ['close database', () => db.destroy()],
+        ],
+        'shutdown step',
+      )),
   };
 }
 

@@ -7,7 +7,9 @@ import { createKafkaRecordSource } from './driveradapters/kafkaRecordSource';
 import { createKafkaRecordSink } from './drivenadapters/kafkaRecordSink';
 import { createOpenSearchBulkIndexer } from './drivenadapters/openSearchBulkIndexer';
 import type { BulkIndexer } from './interfaces/bulkIndexer';
+import { COMMIT_INTERVAL_MS, FLUSH_RETRY_JITTER, MAX_BULK_IN_FLIGHT } from './defaults';
 import { resolveFlushLimits } from './logics/flushPolicy';
+import { createPreparation, pipelineSteps } from './logics/prepare/preparation';
 import { createTask, Task, TaskObserver } from './logics/task';
 
 export interface TaskFactoryDeps {
@@ -21,9 +23,6 @@ export interface TaskFactoryDeps {
   wrapIndexer?: (indexer: BulkIndexer, pipeline: Pipeline) => BulkIndexer;
 }
 
-/** Backoff of one flush's retries. */
-export const FLUSH_RETRY = { initialMs: 200, maxMs: 10_000 };
-
 /** Wiring of one task: the pipeline's consumer, OpenSearch, and its error and output topics. */
 export function createTaskFactory(deps: TaskFactoryDeps) {
   const { config, kafka, opensearch } = deps;
@@ -33,6 +32,7 @@ export function createTaskFactory(deps: TaskFactoryDeps) {
     return createTask({
       pipeline,
       limits: resolveFlushLimits(pipeline, config.server),
+      prepare: createPreparation(pipelineSteps({ idField: pipeline.idField })),
       source: createKafkaRecordSource({
         kafka,
         logger,
@@ -45,17 +45,21 @@ export function createTaskFactory(deps: TaskFactoryDeps) {
         },
       }),
       indexer: deps.wrapIndexer ? deps.wrapIndexer(indexer, pipeline) : indexer,
-      errorSink: createKafkaRecordSink({ kafka, topic: pipeline.topics.error, logger }),
+      errorSink: createKafkaRecordSink({ kafka, topic: pipeline.topics.error }),
       outputSink: pipeline.outputEnabled
-        ? createKafkaRecordSink({ kafka, topic: pipeline.topics.output, logger })
+        ? createKafkaRecordSink({ kafka, topic: pipeline.topics.output })
         : null,
       logger,
       options: {
         failureThreshold: config.server.failureThreshold,
         // With an idField, two documents may share an _id: one request at a time keeps them in order.
-        maxInFlight: pipeline.idField ? 1 : 2,
-        retry: FLUSH_RETRY,
-        commitIntervalMs: 5_000,
+        maxInFlight: pipeline.idField ? 1 : MAX_BULK_IN_FLIGHT,
+        retry: {
+          initialMs: config.server.retryInitialMs,
+          maxMs: config.server.retryMaxMs,
+          jitter: FLUSH_RETRY_JITTER,
+        },
+        commitIntervalMs: COMMIT_INTERVAL_MS,
       },
       onFailed,
       observer: deps.observerFor?.(pipeline),

@@ -31,6 +31,13 @@ async function committedSum(env: WorkerEnv, p: Pipeline): Promise<number> {
   return c!.partitions.reduce((s, x) => s + Math.max(0, Number(x.offset)), 0);
 }
 
+/**
+ * A short flush backoff (200 ms doubling to 10 s) for tests that drive a task to its failure threshold
+ * or through retry storms quickly; the shipped schedule (3 s to 20 s) is tested in retry.test.ts and
+ * worker-service-faults.test.ts.
+ */
+const FAST_RETRY = { SDP_SERVER_RETRY_INITIAL_MS: '200', SDP_SERVER_RETRY_MAX_MS: '10000' };
+
 describe('pipeline-worker under faults', () => {
   const suite = useWorkerSuite();
 
@@ -47,6 +54,7 @@ describe('pipeline-worker under faults', () => {
           SDP_SERVER_FLUSH_ITEMS: '500',
           SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3',
           SDP_SERVER_FAILURE_THRESHOLD: '3',
+          ...FAST_RETRY,
           SDP_SERVER_WATCH_WORKERS_INTERVAL_MIN: '0.05',
         }),
         'os-outage',
@@ -120,6 +128,7 @@ describe('pipeline-worker under faults', () => {
           SDP_OPENSEARCH_URL: proxy.url,
           SDP_SERVER_FLUSH_INTERVAL_SEC: '0.2',
           SDP_SERVER_FAILURE_THRESHOLD: '2',
+          ...FAST_RETRY,
           SDP_SERVER_WATCH_WORKERS_INTERVAL_MIN: '60',
         }),
         'version-bump',
@@ -163,7 +172,11 @@ describe('pipeline-worker under faults', () => {
     try {
       worker = spawnWorker(
         suite.entry,
-        workerEnvVars(suite.env, { SDP_OPENSEARCH_URL: proxy.url, SDP_SERVER_FAILURE_THRESHOLD: '1000' }),
+        workerEnvVars(suite.env, {
+          SDP_OPENSEARCH_URL: proxy.url,
+          SDP_SERVER_FAILURE_THRESHOLD: '1000',
+          ...FAST_RETRY,
+        }),
         'storm-413',
       );
       await worker.ready;
@@ -224,6 +237,7 @@ describe('pipeline-worker under faults', () => {
         workerEnvVars(suite.env, {
           SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3',
           SDP_SERVER_FAILURE_THRESHOLD: '1000',
+          ...FAST_RETRY,
         }),
         'write-block',
       );
@@ -279,6 +293,7 @@ describe('pipeline-worker under faults', () => {
           SDP_SERVER_FLUSH_ITEMS: '500',
           SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3',
           SDP_SERVER_FAILURE_THRESHOLD: '5',
+          ...FAST_RETRY,
           SDP_SERVER_WATCH_WORKERS_INTERVAL_MIN: '0.05',
           SDP_KAFKA_SOCKET_TIMEOUT_MS: '5000',
         }),

@@ -2,15 +2,20 @@ import { AbortedError } from '../../server/common/retry';
 import { BulkRequestError } from '../../server/pipeline-worker/interfaces/bulkIndexer';
 import type { ParsedRecord } from '../../server/pipeline-worker/interfaces/records';
 import { executeFlush, FlushDeps } from '../../server/pipeline-worker/logics/flushExecutor';
-import { parseRecord } from '../../server/pipeline-worker/logics/recordParser';
+import { createPreparation, pipelineSteps } from '../../server/pipeline-worker/logics/prepare/preparation';
 import { FakeIndexer, FakeSink } from '../helpers/worker-fakes';
 
 function records(values: string[], idField: string | null = null): ParsedRecord[] {
+  const prepare = createPreparation(pipelineSteps({ idField }));
   return values.map((v, i) =>
-    parseRecord(
-      { topic: 'in', partition: 0, offset: String(i), timestamp: '0', key: null, value: Buffer.from(v) },
-      { idField },
-    ),
+    prepare({
+      topic: 'in',
+      partition: 0,
+      offset: String(i),
+      timestamp: '0',
+      key: null,
+      value: Buffer.from(v),
+    }),
   );
 }
 
@@ -26,8 +31,10 @@ function deps(indexer: FakeIndexer, over: Partial<FlushDeps> = {}) {
     outputSink,
     retry: { initialMs: 1, maxMs: 4 },
     signal: new AbortController().signal,
-    onAttemptFailed: (_e, stage) => failures.push(stage),
-    onProgress: () => progress++,
+    health: {
+      failed: (_e, stage) => failures.push(stage),
+      progressed: () => progress++,
+    },
     ...over,
   };
   return { d, errorSink, outputSink, failures, progress: () => progress };
@@ -160,10 +167,37 @@ describe('executeFlush', () => {
     });
     const { d } = deps(ix, {
       signal: ac.signal,
-      onAttemptFailed: () => {
-        if (ix.calls.length >= 3) ac.abort();
+      health: {
+        failed: () => {
+          if (ix.calls.length >= 3) ac.abort();
+        },
+        progressed: () => undefined,
       },
     });
     await expect(executeFlush(records(['{"a":1}']), d)).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  it('does not retry an error whose root cause is not retriable: the flush rejects with it', async () => {
+    const denied = Object.assign(new Error('Topic authorization failed'), { retriable: false });
+    const errorSink = new FakeSink();
+    errorSink.failNext = 1;
+    errorSink.failWith = () => new Error('produce to error topic failed', { cause: denied });
+    const { d, failures } = deps(new FakeIndexer(), { errorSink });
+    await expect(executeFlush(records(['nope']), d)).rejects.toThrow('produce to error topic failed');
+    expect(failures).toEqual([]);
+    expect(errorSink.sent).toEqual([]);
+  });
+
+  it('frees its bulk slot once OpenSearch is done, before the Kafka sends finish', async () => {
+    const events: string[] = [];
+    const outputSink = new FakeSink();
+    const send = outputSink.send.bind(outputSink);
+    outputSink.send = async (m) => {
+      events.push('output sent');
+      return send(m);
+    };
+    const { d } = deps(new FakeIndexer(), { outputSink, release: () => events.push('released') });
+    await executeFlush(records(['{"a":1}']), d);
+    expect(events).toEqual(['released', 'output sent']);
   });
 });

@@ -1,8 +1,13 @@
 import type { Pipeline } from '../../server/common/pipelines';
 import type { TaskStatus, TaskStatusStore } from '../../server/pipeline-worker/interfaces/taskStatusStore';
-import { restartDelayMs, settingsChanged } from '../../server/pipeline-worker/logics/restartPolicy';
+import {
+  crashCause,
+  restartDelayMs,
+  settingsChanged,
+} from '../../server/pipeline-worker/logics/restartPolicy';
 import type { Task, TaskSnapshot } from '../../server/pipeline-worker/logics/task';
 import { createWorkerService } from '../../server/pipeline-worker/logics/workerService';
+import { createLogger, type Logger } from '../../server/common/logger';
 import { testLogger, waitFor } from '../helpers';
 
 function pipeline(id: string, over: Partial<Pipeline> = {}): Pipeline {
@@ -43,9 +48,9 @@ class FakeTask implements Task {
     this.stopCalls++;
     if (this.state !== 'failed') this.state = 'stopped';
   }
-  fail() {
+  fail(error = new Error('bulk request failed (503)')) {
     this.state = 'failed';
-    this.onFailed(new Error('bulk request failed (503)'));
+    this.onFailed(error);
   }
   snapshot(): TaskSnapshot {
     return {
@@ -53,6 +58,7 @@ class FakeTask implements Task {
       assignedPartitions: [],
       consecutiveFailures: this.state === 'failed' ? 3 : 0,
       lastError: this.state === 'failed' ? 'bulk request failed (503)' : null,
+      backingOff: false,
       lastFlushAt: null,
       recordsIndexed: 10,
       recordsFailed: 1,
@@ -91,7 +97,23 @@ class MemoryStore implements TaskStatusStore {
   }
 }
 
-function setup(watchIntervalMs = 50) {
+/** A logger whose JSON lines the test reads. */
+function capturingLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>> } {
+  const chunks: string[] = [];
+  const logger = createLogger(
+    { name: 'test', logLevel: 'info', developMode: false },
+    { write: (c: string) => void chunks.push(c) },
+  );
+  const lines = () =>
+    chunks
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { logger, lines };
+}
+
+function setup(watchIntervalMs = 50, logger: Logger = testLogger()) {
   let list: Pipeline[] | Error = [];
   const tasks: FakeTask[] = [];
   const store = new MemoryStore();
@@ -111,8 +133,15 @@ function setup(watchIntervalMs = 50) {
       return t;
     },
     usage: () => ({ cpuPercent: 1, rssBytes: 2 }),
-    logger: testLogger(),
-    options: { pollIntervalMs: 20, reportIntervalMs: 20, watchIntervalMs, drainMs: 100, staleWorkerMs: 1000 },
+    logger,
+    options: {
+      pollIntervalMs: 20,
+      reportIntervalMs: 20,
+      watchIntervalMs,
+      drainMs: 100,
+      staleWorkerMs: 1000,
+      staleSweepEveryReports: 20,
+    },
   });
   return { service, tasks, store, set: (ps: Pipeline[] | Error) => (list = ps) };
 }
@@ -162,6 +191,32 @@ describe('worker service', () => {
     await service.stop();
   });
 
+  it('decides and logs each crash once, from its root cause: a permanent one waits the longest', async () => {
+    const { logger, lines } = capturingLogger();
+    const { service, tasks, set } = setup(1000, logger);
+    set([pipeline('a')]);
+    await service.start();
+    await waitFor(() => running(tasks, 'a').length === 1, { timeoutMs: 2000 });
+    const before = Date.now();
+    const denied = Object.assign(new Error('TOPIC_AUTHORIZATION_FAILED'), { retriable: false });
+    tasks[0]!.fail(new Error('produce to sdp.a.error failed', { cause: denied }));
+    const entry = service.entries().get('a')!;
+    expect(entry.nextRestartAt! - before).toBeGreaterThanOrEqual(8000); // 8 watch intervals at once
+    const crashes = lines().filter((l) => l.msg === 'task crashed');
+    expect(crashes).toHaveLength(1);
+    expect(crashes[0]).toMatchObject({
+      level: 'error',
+      pipelineId: 'a',
+      cause: 'permanent',
+      rootName: 'Error',
+      bug: false,
+      restart: true,
+      failedRestarts: 1,
+      err: expect.objectContaining({ message: expect.stringContaining('produce to sdp.a.error failed') }),
+    });
+    await service.stop();
+  });
+
   it('a version bump restarts a failed task at once; a settings change restarts a running one', async () => {
     const { service, tasks, set } = setup(60_000);
     set([pipeline('a')]);
@@ -199,6 +254,20 @@ describe('restart policy', () => {
     expect([0, 1, 2, 3, 4, 10].map((n) => restartDelayMs(1000, n))).toEqual([
       1000, 2000, 4000, 8000, 8000, 8000,
     ]);
+  });
+  it('waits the longest for a permanent cause, whatever the restarts so far', () => {
+    expect([0, 1, 5].map((n) => restartDelayMs(1000, n, 'permanent'))).toEqual([8000, 8000, 8000]);
+  });
+  it('decides the cause from the root of the cause chain', () => {
+    const connRefused = Object.assign(new Error('connect ECONNREFUSED'), { retriable: true });
+    const retriesExceeded = Object.assign(new Error('Number of retries exceeded', { cause: connRefused }), {
+      retriable: false, // kafkajs' KafkaJSNumberOfRetriesExceeded: the root still decides
+    });
+    expect(crashCause(new Error('produce failed', { cause: retriesExceeded }))).toBe('transient');
+    expect(crashCause(new Error('bulk request failed (503)'))).toBe('transient');
+    const denied = Object.assign(new Error('TOPIC_AUTHORIZATION_FAILED'), { retriable: false });
+    expect(crashCause(new Error('produce failed', { cause: denied }))).toBe('permanent');
+    expect(crashCause(new Error('wrapped', { cause: new TypeError('x is undefined') }))).toBe('permanent');
   });
   it('restarts on changes that affect the task only', () => {
     const a = pipeline('a');

@@ -1,5 +1,6 @@
 import { pipelineFromRow, pipelineToRow, type Pipeline } from '../../server/common/pipelines';
 import { BulkRequestError } from '../../server/pipeline-worker/interfaces/bulkIndexer';
+import { createPreparation, pipelineSteps } from '../../server/pipeline-worker/logics/prepare/preparation';
 import { createTask, Task, TaskOptions } from '../../server/pipeline-worker/logics/task';
 import { deferred, FakeIndexer, FakeSink, FakeSource } from '../helpers/worker-fakes';
 import { testLogger, waitFor } from '../helpers';
@@ -53,6 +54,7 @@ async function harness(
   const task = createTask({
     pipeline: pipeline(),
     limits: opts.limits ?? { maxBytes: 1 << 20, maxItems: 5, intervalMs: 20 },
+    prepare: createPreparation(pipelineSteps({ idField: null })),
     source,
     indexer,
     errorSink,
@@ -61,7 +63,7 @@ async function harness(
     options: {
       failureThreshold: opts.failureThreshold ?? 3,
       maxInFlight: opts.maxInFlight ?? 2,
-      retry: { initialMs: 1, maxMs: 5 },
+      retry: opts.retry ?? { initialMs: 1, maxMs: 5 },
       commitIntervalMs: 50,
       bounds: opts.bounds,
     },
@@ -168,6 +170,7 @@ describe('task', () => {
     const task = createTask({
       pipeline: pipeline(),
       limits: { maxBytes: 1000, maxItems: 5, intervalMs: 20 },
+      prepare: createPreparation(pipelineSteps({ idField: null })),
       source,
       indexer: new FakeIndexer(),
       errorSink: new FakeSink(),
@@ -255,5 +258,69 @@ describe('task', () => {
       expect(bytes).toBeLessThanOrEqual(2000);
     }
     await h.task.stop(1000);
+  });
+
+  it('pauses fetching while it backs off, and resumes and catches up once OpenSearch answers', async () => {
+    let down = true;
+    const ix = new FakeIndexer((actions) => {
+      if (down) throw new BulkRequestError('connect ECONNREFUSED 127.0.0.1:9200', {});
+      return actions.map(() => ({ status: 201 }));
+    });
+    const h = await harness({ indexer: ix, failureThreshold: 1000, retry: { initialMs: 5, maxMs: 20 } });
+    h.source.offer(T, 0, 0, docs(3));
+    await waitFor(() => h.task.snapshot().consecutiveFailures >= 2, { timeoutMs: 2000 });
+    expect(h.task.snapshot()).toMatchObject({ state: 'running', backingOff: true, paused: true });
+    expect(h.source.paused).toBe(true);
+    down = false;
+    await waitFor(() => h.source.committed(0) === 3, { timeoutMs: 2000 });
+    expect(h.task.snapshot()).toMatchObject({
+      state: 'running',
+      backingOff: false,
+      paused: false,
+      consecutiveFailures: 0,
+    });
+    expect(h.source.pauseChanges).toEqual([true, false]);
+    expect(h.failed).toEqual([]);
+    await h.task.stop(1000);
+  });
+
+  it('counts failed attempts per flush: flushes retrying side by side do not add up to the threshold', async () => {
+    // Each of the two flushes fails 3 times (below the threshold of 4) before it goes through;
+    // counted together they would be 6.
+    const failuresOf = new Map<string, number>();
+    const ix = new FakeIndexer((actions) => {
+      const first = actions[0]!.id;
+      const n = failuresOf.get(first) ?? 0;
+      if (n < 3) {
+        failuresOf.set(first, n + 1);
+        throw new BulkRequestError('503', { status: 503 });
+      }
+      return actions.map(() => ({ status: 201 }));
+    });
+    const h = await harness({
+      indexer: ix,
+      maxInFlight: 2,
+      failureThreshold: 4,
+      retry: { initialMs: 5, maxMs: 5 },
+    });
+    h.source.offer(T, 0, 0, docs(10));
+    await waitFor(() => h.source.committed(0) === 10, { timeoutMs: 3000 });
+    expect(h.failed).toEqual([]);
+    expect([...failuresOf.values()]).toEqual([3, 3]);
+    expect(new Set(ix.calls.map((c) => c[0]!.id))).toEqual(new Set([`${T}-0-0`, `${T}-0-5`]));
+    await h.task.stop(1000);
+  });
+
+  it('fails at once, without retrying, when the root cause says retrying cannot help', async () => {
+    const h = await harness({ failureThreshold: 1000 });
+    h.errorSink.failNext = 1;
+    const denied = Object.assign(new Error('TOPIC_AUTHORIZATION_FAILED'), { retriable: false });
+    h.errorSink.failWith = () => new Error('produce failed', { cause: denied });
+    h.source.offer(T, 0, 0, ['not json']);
+    await waitFor(() => h.failed.length === 1, { timeoutMs: 2000 });
+    expect(h.failed[0]!.message).toBe('produce failed');
+    expect(h.task.snapshot()).toMatchObject({ state: 'failed', consecutiveFailures: 0 });
+    expect(h.source.commits).toEqual([]);
+    await h.task.stop();
   });
 });

@@ -1,9 +1,9 @@
 import { Kafka, Message, Partitioners, Producer } from 'kafkajs';
 import { DependencyError } from '../../common/errors';
-import type { Logger } from '../../common/logger';
 import { AbortedError } from '../../common/retry';
 import type { OutgoingMessage } from '../logics/envelopes';
 import type { RecordSink } from '../interfaces/recordSink';
+import { PRODUCER_RETRY } from '../defaults';
 
 /** Bytes per produce call: each partition's record batch stays under the broker's 1 MiB default. */
 export const MAX_SEND_BYTES = 768 * 1024;
@@ -37,15 +37,7 @@ export function chunkMessages(messages: OutgoingMessage[], maxBytes = MAX_SEND_B
  * A topic written through an idempotent producer with acks from all in-sync replicas. The producer
  * connects on first use and again after a failure.
  */
-export function createKafkaRecordSink({
-  kafka,
-  topic,
-  logger,
-}: {
-  kafka: Kafka;
-  topic: string;
-  logger: Logger;
-}): RecordSink {
+export function createKafkaRecordSink({ kafka, topic }: { kafka: Kafka; topic: string }): RecordSink {
   let producer: Producer | null = null;
   let connecting: Promise<Producer> | null = null;
   let closed = false;
@@ -58,8 +50,7 @@ export function createKafkaRecordSink({
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
         createPartitioner: Partitioners.DefaultPartitioner,
-        // Bounded, so a send fails (and is retried by the task's backoff) instead of hanging.
-        retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+        retry: PRODUCER_RETRY,
       });
       try {
         await p.connect();
@@ -87,7 +78,6 @@ export function createKafkaRecordSink({
             messages: chunk.map((m): Message => ({ key: m.key, value: m.value, headers: m.headers })),
           });
         } catch (e) {
-          logger.warn({ err: e, topic }, 'produce failed');
           throw new DependencyError(`produce to ${topic} failed`, { cause: e });
         }
       }

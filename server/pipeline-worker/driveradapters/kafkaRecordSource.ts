@@ -2,6 +2,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../common/logger';
 import type { RecordSource, SourceHandlers } from '../interfaces/recordSource';
 import type { SourceRecord } from '../interfaces/records';
+import { CONSUMER_MAX_WAIT_MS, CONSUMER_RETRY } from '../defaults';
 
 export interface KafkaSourceSettings {
   groupId: string;
@@ -52,8 +53,8 @@ export function createKafkaRecordSource({
         rebalanceTimeout: settings.rebalanceTimeoutMs,
         heartbeatInterval: Math.max(500, Math.min(3000, Math.floor(settings.sessionTimeoutMs / 5))),
         allowAutoTopicCreation: false,
-        maxWaitTimeInMs: settings.maxWaitTimeMs ?? 200,
-        retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+        maxWaitTimeInMs: settings.maxWaitTimeMs ?? CONSUMER_MAX_WAIT_MS,
+        retry: CONSUMER_RETRY,
       });
       consumer = c;
       c.on(c.events.GROUP_JOIN, ({ payload }) => {

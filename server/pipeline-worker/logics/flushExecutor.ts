@@ -1,10 +1,11 @@
 import { describeError } from '../../common/errors';
-import { AbortedError, isBug, retry } from '../../common/retry';
+import { AbortedError, defaultIsRetriable, retry } from '../../common/retry';
 import { BulkAction, BulkIndexer, BulkItemResult, BulkRequestError } from '../interfaces/bulkIndexer';
 import type { FailedRecord, IndexableRecord, ParsedRecord } from '../interfaces/records';
 import type { RecordSink } from '../interfaces/recordSink';
 import { classifyItem, classifyRequestFailure } from './bulkClassify';
 import type { BulkOutcome, FlushObserver } from './flushObserver';
+import type { AttemptHealth, AttemptStage } from './taskHealth';
 import {
   buildErrorMessage,
   buildOutputMessage,
@@ -13,29 +14,32 @@ import {
   PipelineRef,
 } from './envelopes';
 
-export type AttemptStage = 'index' | 'error-topic' | 'output-topic';
-
 export interface FlushDeps {
   pipeline: PipelineRef & { index: string };
   indexer: BulkIndexer;
   errorSink: RecordSink;
   /** null when the pipeline's output is off. */
   outputSink: RecordSink | null;
-  retry: { initialMs: number; maxMs: number };
+  retry: FlushRetry;
   signal: AbortSignal;
   /** Metrics: bulk requests, retries, end-to-end latency and failures (optional). */
   observer?: FlushObserver;
-  /** An attempt made no progress and will be retried after a backoff. */
-  onAttemptFailed(error: unknown, stage: AttemptStage): void;
-  /** An attempt moved at least one record forward. */
-  onProgress(): void;
+  /** Where each attempt's failure or progress is counted (the task's failure accounting). */
+  health: AttemptHealth;
   /**
    * OpenSearch is done with this flush (every record indexed or refused); only the Kafka sends remain.
-   * The task frees the flush's bulk slot here, so the next bulk request overlaps these sends.
+   * The scheduler frees the flush's bulk slot here, so the next bulk request overlaps these sends.
    */
-  onIndexed?(): void;
+  release?(): void;
   now?: () => Date;
   random?: () => number;
+}
+
+/** Backoff between attempts of one flush: doubling from `initialMs` up to `maxMs`, `jitter` of it random. */
+export interface FlushRetry {
+  initialMs: number;
+  maxMs: number;
+  jitter?: number;
 }
 
 export interface FlushResult {
@@ -91,7 +95,8 @@ async function attempt(actions: Action[], deps: FlushDeps): Promise<AttemptOutco
   } catch (e) {
     if (e instanceof AbortedError || deps.signal.aborted)
       throw e instanceof AbortedError ? e : new AbortedError();
-    if (isBug(e)) throw e;
+    // A bug, or a root cause that says retrying cannot help: the task ends and its supervisor decides.
+    if (!defaultIsRetriable(e)) throw e;
     const status = e instanceof BulkRequestError ? e.status : undefined;
     const verdict = classifyRequestFailure(status);
     reportBulk(deps, actions, sentAt, verdict === 'split' ? 'rejected' : 'error');
@@ -192,7 +197,7 @@ async function indexAll(
         }
       }
       pending = next;
-      if (progress) deps.onProgress();
+      if (progress) deps.health.progressed('index');
       if (pending.length > 0) throw new RetryLaterError(pending.length, progress, out.lastError ?? 'unknown');
     },
     {
@@ -204,7 +209,7 @@ async function indexAll(
       isRetriable: (e) => e instanceof RetryLaterError,
       onRetry: (e) => {
         deps.observer?.retried?.('index', pending.length);
-        if (!(e instanceof RetryLaterError && e.progress)) deps.onAttemptFailed(e, 'index');
+        if (!(e instanceof RetryLaterError && e.progress)) deps.health.failed(e, 'index');
       },
     },
   );
@@ -240,7 +245,7 @@ async function sendAll(
   await retry(
     async () => {
       await sink.send(messages, deps.signal);
-      deps.onProgress();
+      deps.health.progressed(stage);
     },
     {
       ...deps.retry,
@@ -248,11 +253,11 @@ async function sendAll(
       maxAttempts: Infinity,
       signal: deps.signal,
       random: deps.random,
-      isRetriable: (e) => !isBug(e) && !(e instanceof AbortedError) && !deps.signal.aborted,
+      isRetriable: (e) => defaultIsRetriable(e) && !(e instanceof AbortedError) && !deps.signal.aborted,
       onRetry: (e) => {
         deps.observer?.retried?.(stage, messages.length);
         if (isTooLarge(e) && level < MAX_SHRINK_LEVEL) messages = build(++level);
-        deps.onAttemptFailed(e, stage);
+        deps.health.failed(e, stage);
       },
     },
   );
@@ -262,8 +267,12 @@ async function sendAll(
  * Takes one flush's records to completion: indexes the good ones (per-item retries with backoff,
  * 413 splits), sends every record OpenSearch refused and every record that failed parsing or
  * validation to the error topic, and every indexed record to the output topic. Resolves only when all
- * of it is acknowledged; rejects with AbortedError when the task gives up (nothing may then be
- * committed for these records).
+ * of it is acknowledged; rejects with AbortedError when the task gives up, or with the error itself
+ * when its root cause is not retriable (nothing may then be committed for these records).
+ *
+ * One flush is one unit of completion: its records that failed preparation reach the error topic
+ * after its good records are indexed, so while OpenSearch is down they wait too (uncommitted, never
+ * lost). That keeps the offset accounting to one completion per flush.
  */
 export async function executeFlush(records: ParsedRecord[], deps: FlushDeps): Promise<FlushResult> {
   const good: IndexableRecord[] = [];
@@ -273,7 +282,7 @@ export async function executeFlush(records: ParsedRecord[], deps: FlushDeps): Pr
     else failed.push(r);
   }
   const { indexed, refused, requests, latenciesMs } = await indexAll(good, deps);
-  deps.onIndexed?.();
+  deps.release?.();
   failed.push(...refused);
   const now = (deps.now ?? (() => new Date()))();
   const errorMessages = (level: number) =>

@@ -1,5 +1,5 @@
 import type { FailedRecord } from '../interfaces/records';
-import type { AttemptStage } from './flushExecutor';
+import type { AttemptStage } from './taskHealth';
 
 /**
  * How a bulk request ended: every item acknowledged (`success`), a response with item errors

@@ -37,7 +37,7 @@ export interface StatusReporterDeps {
   entries: ReadonlyMap<string, Entry>;
   usage(): WorkerUsage;
   logger: Logger;
-  options: { staleWorkerMs: number };
+  options: { staleWorkerMs: number; staleSweepEveryReports: number };
   now: () => number;
 }
 
@@ -108,7 +108,8 @@ export function createStatusReporter(deps: StatusReporterDeps) {
       for (const id of windows.keys()) if (!entries.has(id)) windows.delete(id);
       const statuses = await Promise.all([...entries.values()].map(statusOf));
       await deps.statusStore.saveTasks(deps.worker.id, statuses);
-      if (reports++ % 20 === 0) await deps.statusStore.removeStaleWorkers(deps.options.staleWorkerMs);
+      if (reports++ % deps.options.staleSweepEveryReports === 0)
+        await deps.statusStore.removeStaleWorkers(deps.options.staleWorkerMs);
     } catch (e) {
       logger.warn({ err: e }, 'status report failed');
     }

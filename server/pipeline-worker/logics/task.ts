@@ -1,48 +1,49 @@
-import { describeError, toError } from '../../common/errors';
-import { AbortedError, sleep } from '../../common/retry';
+import { toError } from '../../common/errors';
+import { AbortedError } from '../../common/retry';
+import { runSteps } from '../../common/runSteps';
 import { TopicPartition, tpKey } from '../interfaces/records';
-import type { SourceBatch } from '../interfaces/recordSource';
 import type { TaskState } from '../interfaces/taskStatusStore';
 import { createCommitter } from './committer';
-import { AttemptStage, executeFlush } from './flushExecutor';
-import { bufferBounds, flushReason, FlushReason } from './flushPolicy';
+import { executeFlush } from './flushExecutor';
+import { bufferBounds, FlushReason } from './flushPolicy';
+import { createFlushScheduler } from './flushScheduler';
+import { createIntake } from './intake';
 import { OffsetTracker } from './offsetTracker';
-import { RecordBuffer } from './recordBuffer';
-import { parseRecord } from './recordParser';
+import { BufferedRecord, RecordBuffer } from './recordBuffer';
+import { createTaskHealth } from './taskHealth';
 import type { Task, TaskDeps } from './taskTypes';
 
 export type { Task, TaskDeps, TaskObserver, TaskOptions, TaskSnapshot } from './taskTypes';
 
+/** Where a task is in its life; `draining` shows as `running` until the drain ends. */
+type Lifecycle = 'starting' | 'running' | 'draining' | 'failed' | 'stopped';
+
 /**
- * One pipeline's task on this worker: consume -> validate -> index -> route failures -> commit.
- * Batches are taken into a bounded buffer and fetching pauses while it is full, so the consumer
- * keeps heartbeating however slow OpenSearch is; flushes run beside the consumer; offsets are
- * committed only up to the contiguous prefix of finished records.
+ * One pipeline's task on this worker: consume -> prepare -> index -> route failures -> commit. This
+ * file is the lifecycle and the wiring of the parts, each with one job:
+ * - `intake`: batches into the bounded buffer, fetching paused while full, backing off or closed;
+ * - `flushScheduler`: when the buffer goes to OpenSearch, the bulk slots, the flights, the drain;
+ * - `flushExecutor`: one flush to completion (bulk, error and output topics, retries);
+ * - `taskHealth`: failed attempts counted, the threshold at which the task gives up;
+ * - `offsetTracker` + `committer`: commits only up to the contiguous prefix of finished records.
+ * The consumer keeps heartbeating however slow OpenSearch is. A task never decides what its failure
+ * means: it reports it once (`onFailed`) and its supervisor decides.
  */
 export function createTask(deps: TaskDeps): Task {
   const { pipeline, limits, source, options, logger } = deps;
   const now = deps.now ?? Date.now;
-  const bounds = options.bounds ?? bufferBounds(limits, options.maxInFlight);
   const tracker = new OffsetTracker();
   const buffer = new RecordBuffer();
   const abort = new AbortController();
-  const flights = new Set<Promise<void>>();
   let assigned = new Map<string, TopicPartition>();
-  let state: TaskState = 'starting';
-  let accepting = true;
-  let draining = false;
-  let paused = false;
-  let inFlightBytes = 0;
-  let inFlightItems = 0;
-  /** Flushes whose bulk requests are still with OpenSearch (at most options.maxInFlight). */
-  let bulkSlotsInUse = 0;
-  let consecutiveFailures = 0;
-  let lastError: string | null = null;
-  let lastFlushAt: Date | null = null;
-  let recordsIndexed = 0;
-  let recordsFailed = 0;
-  let successfulFlushes = 0;
-  let flushTimer: NodeJS.Timeout | null = null;
+  let phase: Lifecycle = 'starting';
+  const totals = {
+    recordsIndexed: 0,
+    recordsFailed: 0,
+    successfulFlushes: 0,
+    lastFlushAt: null as Date | null,
+  };
+
   const committer = createCommitter({
     tracker,
     commit: (offsets) => source.commit(offsets),
@@ -52,139 +53,72 @@ export function createTask(deps: TaskDeps): Task {
   const commitTimer = setInterval(() => void committer.request(), options.commitIntervalMs);
   commitTimer.unref();
 
-  const isFull = () =>
-    buffer.bytes + inFlightBytes >= bounds.highBytes || buffer.items + inFlightItems >= bounds.highItems;
-  const isLow = () =>
-    buffer.bytes + inFlightBytes <= bounds.lowBytes && buffer.items + inFlightItems <= bounds.lowItems;
+  const health = createTaskHealth({
+    failureThreshold: options.failureThreshold,
+    onGiveUp: (error) => fail(toError(error)),
+    onBackoffChange: (backingOff) => intake.hold('backoff', backingOff),
+    onAttemptFailed: (stage) => deps.observer?.attemptFailed?.(pipeline.id, stage),
+    logger,
+  });
 
-  function setPaused(p: boolean): void {
-    if (paused === p) return;
-    paused = p;
-    logger.debug(
-      { paused: p, buffered: buffer.items, inFlight: inFlightItems },
-      'fetching paused state changed',
-    );
-    source.setPaused(p);
-  }
+  const scheduler = createFlushScheduler({
+    buffer,
+    limits,
+    maxInFlight: options.maxInFlight,
+    runFlush,
+    onSettled: () => intake.refresh(),
+    logger,
+    now,
+  });
 
-  function onAttemptFailed(error: unknown, stage: AttemptStage): void {
-    consecutiveFailures++;
-    lastError = describeError(error);
-    deps.observer?.attemptFailed?.(pipeline.id, stage);
-    logger.warn({ stage, consecutiveFailures, error: lastError }, 'flush attempt failed; backing off');
-    if (consecutiveFailures >= options.failureThreshold) fail(toError(error));
-  }
+  const intake = createIntake({
+    tracker,
+    buffer,
+    bounds: options.bounds ?? bufferBounds(limits, options.maxInFlight),
+    prepare: deps.prepare,
+    setFetchPaused: (p) => source.setPaused(p),
+    inFlight: scheduler.inFlight,
+    onTaken: () => scheduler.pump(),
+    onConsumed: (n) => deps.observer?.consumed?.(n),
+    logger,
+    now,
+  });
 
-  function startFlush(reason: FlushReason): void {
-    const { taken, bytes } = buffer.take(limits);
-    if (taken.length === 0) return;
-    inFlightBytes += bytes;
-    inFlightItems += taken.length;
+  async function runFlush(taken: BufferedRecord[], reason: FlushReason, release: () => void): Promise<void> {
     const started = now();
-    // A flush holds a bulk slot until OpenSearch is done with it, not while its Kafka sends finish.
-    let holdsSlot = true;
-    bulkSlotsInUse++;
-    const releaseSlot = () => {
-      if (!holdsSlot) return;
-      holdsSlot = false;
-      bulkSlotsInUse--;
-      pump();
-    };
-    const flight = executeFlush(
-      taken.map((e) => e.record),
-      {
-        pipeline: { id: pipeline.id, name: pipeline.name, index: pipeline.index },
-        indexer: deps.indexer,
-        errorSink: deps.errorSink,
-        outputSink: deps.outputSink,
-        retry: options.retry,
-        signal: abort.signal,
-        observer: deps.observer,
-        onAttemptFailed,
-        onProgress: () => {
-          consecutiveFailures = 0;
+    const attempts = health.forFlush();
+    try {
+      const result = await executeFlush(
+        taken.map((e) => e.record),
+        {
+          pipeline: { id: pipeline.id, name: pipeline.name, index: pipeline.index },
+          indexer: deps.indexer,
+          errorSink: deps.errorSink,
+          outputSink: deps.outputSink,
+          retry: options.retry,
+          signal: abort.signal,
+          observer: deps.observer,
+          health: attempts,
+          release,
         },
-        onIndexed: releaseSlot,
-      },
-    )
-      .then((result) => {
-        for (const e of taken) {
-          const o = e.record.origin;
-          tracker.complete(o.topic, o.partition, o.offset, e.generation);
-        }
-        recordsIndexed += result.indexed;
-        recordsFailed += result.failed;
-        successfulFlushes++;
-        lastFlushAt = new Date(now());
-        const durationMs = now() - started;
-        deps.observer?.flushed?.(pipeline.id, { ...result, reason, durationMs });
-        logger.debug({ reason, items: taken.length, bytes, durationMs, ...result }, 'flushed');
-        void committer.request();
-      })
-      .catch((e: unknown) => {
-        if (abort.signal.aborted || e instanceof AbortedError) return;
-        logger.error({ err: e }, 'flush failed unexpectedly');
-        fail(toError(e));
-      })
-      .finally(() => {
-        inFlightBytes -= bytes;
-        inFlightItems -= taken.length;
-        flights.delete(flight);
-        if (paused && accepting && isLow()) setPaused(false);
-        if (holdsSlot) releaseSlot();
-        else pump();
-      });
-    flights.add(flight);
-  }
-
-  /** Starts flushes while there is room and a reason; otherwise arms the interval timer. */
-  function pump(): void {
-    if (abort.signal.aborted) return;
-    while (bulkSlotsInUse < options.maxInFlight) {
-      const oldest = buffer.oldestAt();
-      const shape = {
-        bytes: buffer.bytes,
-        items: buffer.items,
-        oldestAgeMs: oldest === null ? 0 : now() - oldest,
-      };
-      const reason = flushReason(shape, limits, draining);
-      if (!reason) break;
-      startFlush(reason);
-    }
-    const oldest = buffer.oldestAt();
-    if (oldest !== null && !flushTimer) {
-      flushTimer = setTimeout(
-        () => {
-          flushTimer = null;
-          pump();
-        },
-        Math.max(1, oldest + limits.intervalMs - now()),
       );
-    }
-  }
-
-  function onBatch(batch: SourceBatch): number {
-    if (!accepting) return 0;
-    const { topic, partition } = batch;
-    let taken = 0;
-    let fresh = 0;
-    for (const r of batch.records) {
-      if (isFull()) break;
-      const offset = Number(r.offset);
-      if (tracker.isNew(topic, partition, offset)) {
-        // Parse first: a record is tracked only together with its place in the buffer.
-        const record = parseRecord(r, { idField: pipeline.idField });
-        tracker.track(topic, partition, offset);
-        buffer.push({ record, generation: tracker.generation(topic, partition), at: now() });
-        fresh++;
+      for (const e of taken) {
+        const o = e.record.origin;
+        tracker.complete(o.topic, o.partition, o.offset, e.generation);
       }
-      taken++;
+      totals.recordsIndexed += result.indexed;
+      totals.recordsFailed += result.failed;
+      totals.successfulFlushes++;
+      totals.lastFlushAt = new Date(now());
+      const durationMs = now() - started;
+      deps.observer?.flushed?.(pipeline.id, { ...result, reason, durationMs });
+      logger.debug({ reason, items: taken.length, durationMs, ...result }, 'flushed');
+      void committer.request();
+    } catch (e) {
+      if (!(abort.signal.aborted || e instanceof AbortedError)) fail(toError(e));
+    } finally {
+      attempts.done();
     }
-    if (fresh > 0) deps.observer?.consumed?.(fresh);
-    if (taken === batch.records.length) tracker.fetchedThrough(topic, partition, Number(batch.lastOffset));
-    if (isFull()) setPaused(true);
-    pump();
-    return taken;
   }
 
   function onAssigned(partitions: TopicPartition[]): void {
@@ -198,7 +132,7 @@ export function createTask(deps: TaskDeps): Task {
     assigned = next;
     tracker.forgetCommitted();
     void committer.request();
-    if (paused && accepting && isLow()) setPaused(false);
+    intake.refresh();
     logger.info({ partitions: partitions.map((p) => p.partition) }, 'partitions assigned');
   }
 
@@ -206,114 +140,93 @@ export function createTask(deps: TaskDeps): Task {
   /** Ends the task: aborts retries, waits for flushes, commits what is finished, leaves the group. */
   function shutdown(): Promise<void> {
     return (cleanup ??= (async () => {
-      accepting = false;
+      intake.hold('closed', true);
       abort.abort();
       clearInterval(commitTimer);
-      if (flushTimer) clearTimeout(flushTimer);
-      const steps: Array<[string, () => Promise<unknown>]> = [
-        ['wait for flushes', () => Promise.allSettled([...flights])],
-        ['commit', () => committer.flush()],
-        ['stop consumer', () => source.stop()],
-        ['close error sink', () => deps.errorSink.close()],
-        ['close output sink', () => deps.outputSink?.close() ?? Promise.resolve()],
-      ];
-      for (const [name, step] of steps) {
-        try {
-          await step();
-        } catch (e) {
-          logger.warn({ err: e, step: name }, 'task cleanup step failed');
-        }
+      try {
+        await runSteps(
+          logger,
+          [
+            ['wait for flushes', () => scheduler.stop()],
+            ['commit', () => committer.flush()],
+            ['stop consumer', () => source.stop()],
+            ['close error sink', () => deps.errorSink.close()],
+            ['close output sink', () => deps.outputSink?.close() ?? Promise.resolve()],
+          ],
+          'task cleanup step',
+        );
+      } catch {
+        // Each failed step is logged; a task's end is complete either way (nothing more to undo).
+      } finally {
+        buffer.clear();
       }
-      buffer.clear();
     })());
   }
 
+  /** Reports the task's end once; what it means (and when it restarts) is the supervisor's call. */
   function fail(error: Error): void {
-    if (state === 'failed' || state === 'stopped') return;
-    state = 'failed';
-    lastError = describeError(error);
-    logger.error({ error: lastError, consecutiveFailures }, 'task failed');
+    if (phase === 'failed' || phase === 'stopped') return;
+    phase = 'failed';
+    health.note(error);
     void shutdown();
     deps.onFailed?.(error);
   }
 
   let stopped: Promise<void> | null = null;
-  async function drain(drainMs: number): Promise<void> {
-    accepting = false;
-    draining = true;
-    setPaused(true);
-    const deadline = new AbortController();
-    const timedOut = sleep(drainMs, deadline.signal).then(
-      () => true,
-      () => true,
-    );
-    try {
-      while (!abort.signal.aborted && (buffer.items > 0 || flights.size > 0)) {
-        pump();
-        if (flights.size === 0) break;
-        if (await Promise.race([Promise.race(flights).then(() => false), timedOut])) {
-          logger.warn(
-            { buffered: buffer.items, inFlight: inFlightItems },
-            'drain timed out; abandoning the rest',
-          );
-          break;
-        }
-      }
-    } finally {
-      deadline.abort();
-    }
-  }
+  const state = (): TaskState => (phase === 'draining' ? 'running' : phase);
 
   return {
     pipeline,
     async start() {
       try {
         await source.start({
-          onBatch,
+          onBatch: (batch) => intake.onBatch(batch),
           onAssigned,
           onCrash: (error, restart) => {
-            lastError = describeError(error);
-            if (restart) logger.warn({ error: lastError }, 'consumer crashed; kafkajs restarts it');
+            health.note(error);
+            if (restart) logger.warn({ err: error }, 'consumer crashed; kafkajs restarts it');
             else fail(error);
           },
         });
-        if (state === 'starting') state = 'running';
+        if (phase === 'starting') phase = 'running';
       } catch (e) {
         fail(toError(e));
       }
     },
     stop(drainMs = 10_000) {
       return (stopped ??= (async () => {
-        if (state !== 'failed') {
+        if (phase !== 'failed') {
+          phase = 'draining';
+          intake.hold('closed', true);
           try {
-            await drain(drainMs);
+            await scheduler.drain(drainMs, () => abort.signal.aborted);
           } catch (e) {
             logger.warn({ err: e }, 'drain failed');
           }
         }
         await shutdown();
-        if (state !== 'failed') state = 'stopped';
+        if (phase !== 'failed') phase = 'stopped';
       })());
     },
-    snapshot: () => ({
-      state,
-      assignedPartitions:
-        state === 'running' ? [...assigned.values()].sort((a, b) => a.partition - b.partition) : [],
-      consecutiveFailures,
-      lastError,
-      lastFlushAt,
-      recordsIndexed,
-      recordsFailed,
-      successfulFlushes,
-      bufferedItems: buffer.items,
-      inFlightItems,
-      bufferedBytes: buffer.bytes,
-      inFlightBytes,
-      bufferFill: Math.max(
-        (buffer.bytes + inFlightBytes) / bounds.highBytes,
-        (buffer.items + inFlightItems) / bounds.highItems,
-      ),
-      paused,
-    }),
+    snapshot: () => {
+      const h = health.snapshot();
+      const f = scheduler.inFlight();
+      const s = state();
+      return {
+        state: s,
+        assignedPartitions:
+          s === 'running' ? [...assigned.values()].sort((a, b) => a.partition - b.partition) : [],
+        consecutiveFailures: h.consecutiveFailures,
+        lastError: h.lastError,
+        backingOff: h.backingOff,
+        ...totals,
+        bufferedItems: buffer.items,
+        inFlightItems: f.items,
+        bufferedBytes: buffer.bytes,
+        inFlightBytes: f.bytes,
+        bufferFill: intake.fill(),
+        paused: intake.paused,
+      };
+    },
   };
 }

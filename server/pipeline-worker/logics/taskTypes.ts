@@ -5,18 +5,20 @@ import type { TopicPartition } from '../interfaces/records';
 import type { RecordSink } from '../interfaces/recordSink';
 import type { RecordSource } from '../interfaces/recordSource';
 import type { TaskState } from '../interfaces/taskStatusStore';
-import type { AttemptStage, FlushResult } from './flushExecutor';
+import type { FlushResult, FlushRetry } from './flushExecutor';
+import type { Prepare } from './prepare/preparation';
+import type { AttemptStage } from './taskHealth';
 import type { FlushObserver } from './flushObserver';
 import type { BufferBounds, FlushLimits, FlushReason } from './flushPolicy';
 
 /** The types of a task: what it needs, what it reports, what it offers its supervisor. */
 export interface TaskOptions {
-  /** Consecutive failed attempts (no progress) before the task gives up and is marked failed. */
+  /** Consecutive failed attempts (no progress) of one flush before the task gives up and is marked failed. */
   failureThreshold: number;
   /** Bulk requests in flight at once (1 when the pipeline names an idField, to keep writes in order). */
   maxInFlight: number;
   /** Backoff between attempts of one flush. */
-  retry: { initialMs: number; maxMs: number };
+  retry: FlushRetry;
   /** How often a failed offset commit is tried again (ms). */
   commitIntervalMs: number;
   bounds?: BufferBounds;
@@ -33,6 +35,8 @@ export interface TaskObserver extends FlushObserver {
 export interface TaskDeps {
   pipeline: Pipeline;
   limits: FlushLimits;
+  /** Record preparation: the pipeline's ordered steps, from Kafka record to bulk-ready document. */
+  prepare: Prepare;
   source: RecordSource;
   indexer: BulkIndexer;
   errorSink: RecordSink;
@@ -49,6 +53,8 @@ export interface TaskSnapshot {
   assignedPartitions: TopicPartition[];
   consecutiveFailures: number;
   lastError: string | null;
+  /** A failed attempt is waiting for its backoff: fetching is paused meanwhile. */
+  backingOff: boolean;
   lastFlushAt: Date | null;
   recordsIndexed: number;
   recordsFailed: number;
@@ -64,7 +70,7 @@ export interface TaskSnapshot {
 
 export interface Task {
   readonly pipeline: Pipeline;
-  /** Connects and joins the group; on failure the task is `failed` (never throws). */
+  /** Connects and joins the group; on failure the task is `failed` and reports it (never throws). */
   start(): Promise<void>;
   /** Graceful: stop fetching, flush and commit within `drainMs`, leave the group. Idempotent. */
   stop(drainMs?: number): Promise<void>;

@@ -3,7 +3,7 @@ import type { Logger } from '../../common/logger';
 import type { Pipeline } from '../../common/pipelines';
 import type { PipelineSource } from '../interfaces/pipelineSource';
 import type { TaskStatusStore, WorkerInfo, WorkerUsage } from '../interfaces/taskStatusStore';
-import { restartDelayMs, settingsChanged } from './restartPolicy';
+import { crashCause, describeRoot, restartDelayMs, settingsChanged } from './restartPolicy';
 import type { Task } from './task';
 import { createStatusReporter, Entry } from './statusReporter';
 import type { LagReader } from '../interfaces/lagReader';
@@ -19,6 +19,8 @@ export interface WorkerServiceOptions {
   drainMs: number;
   /** Workers silent this long are removed with their task rows (ms). */
   staleWorkerMs: number;
+  /** Stale workers are swept every this many status reports. */
+  staleSweepEveryReports: number;
 }
 
 export interface WorkerServiceDeps {
@@ -57,17 +59,29 @@ export function createWorkerService(deps: WorkerServiceDeps): WorkerService {
   let stopping = false;
   let reconciling: Promise<void> | null = null;
 
+  /**
+   * The one place a task's failure is decided and logged: from the root cause, whether and when the
+   * watcher restarts it. One `task crashed` entry per failure (tasks and adapters do not log it).
+   */
   function onFailed(entry: Entry, task: Task) {
     return (error: Error) => {
       if (entry.task !== task) return;
+      const cause = crashCause(error);
       const healthy = task.snapshot().successfulFlushes > 0;
       entry.failedRestarts = healthy ? 0 : entry.failedRestarts + 1;
-      entry.nextRestartAt = now() + restartDelayMs(options.watchIntervalMs, entry.failedRestarts);
+      entry.nextRestartAt = now() + restartDelayMs(options.watchIntervalMs, entry.failedRestarts, cause);
       entry.lastError = describeError(error);
-      logger.warn(
-        { pipelineId: entry.pipeline.id, nextRestartAt: new Date(entry.nextRestartAt).toISOString() },
-        'task failed; the watcher will restart it',
-      );
+      const fields = {
+        pipelineId: entry.pipeline.id,
+        cause,
+        ...describeRoot(error),
+        restart: true,
+        failedRestarts: entry.failedRestarts,
+        nextRestartAt: new Date(entry.nextRestartAt).toISOString(),
+        err: error,
+      };
+      if (cause === 'permanent') logger.error(fields, 'task crashed');
+      else logger.warn(fields, 'task crashed');
     };
   }
 
