@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { Pipeline } from '../../server/common/pipelines';
 import { randomName } from '../helpers';
-import { MgmtHarness, RequestOptions, startMgmtHarness } from './mgmt-harness';
+import { MgmtHarness, RequestOptions, startMgmtHarness } from '../helpers/mgmt-harness';
 
 interface Case {
   name: string;
