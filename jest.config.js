@@ -1,6 +1,8 @@
 'use strict';
-// Two projects: unit (pure logic, fakes passed in) and integration (real MariaDB, Kafka, OpenSearch;
-// its global setup brings the local stack up when it is not running). `npm test` runs both.
+// Three projects: unit (pure logic, fakes passed in), integration (real MariaDB, Kafka, OpenSearch;
+// its global setup brings the local stack up when it is not running) and packaging (the Dockerfile,
+// compose file, CI pipeline and Helm chart, read as files and run through helm; no services).
+// `npm test` runs all three.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 module.exports = {
@@ -19,6 +21,12 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/globalSetup.js',
       slowTestThreshold: 30,
+    },
+    {
+      displayName: 'packaging',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/packaging/**/*.test.ts'],
     },
   ],
 };

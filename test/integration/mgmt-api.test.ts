@@ -1,6 +1,6 @@
 import type { Pipeline } from '../../server/common/pipelines';
 import { consumerGroupFor } from '../../server/common/pipelines';
-import { MgmtHarness, startMgmtHarness } from './mgmt-harness';
+import { MgmtHarness, startMgmtHarness } from '../helpers/mgmt-harness';
 
 // Every endpoint through HTTP, against a fresh database and the real Kafka and OpenSearch.
 describe('pipeline-mgmt REST API', () => {

@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import type { Pipeline } from '../../server/common/pipelines';
+import { INVALID_INDEX_NAMES } from '../fixtures/pipelines';
 import { randomName } from '../helpers';
-import { MgmtHarness, RequestOptions, startMgmtHarness } from './mgmt-harness';
+import { MgmtHarness, RequestOptions, startMgmtHarness } from '../helpers/mgmt-harness';
 
 interface Case {
   name: string;
@@ -168,31 +169,7 @@ describe('pipeline-mgmt bad input', () => {
       field: '/name',
     },
     // index names
-    ...[
-      'Idx',
-      'a\\b',
-      'a/b',
-      'a*b',
-      'a?b',
-      'a"b',
-      'a<b',
-      'a>b',
-      'a|b',
-      'a b',
-      'a,b',
-      'a#b',
-      'a:b',
-      '-a',
-      '_a',
-      '+a',
-      '.a',
-      '.',
-      '..',
-      '',
-      'É',
-      'a\nb',
-      'é'.repeat(128),
-    ].map((i) => ({
+    ...INVALID_INDEX_NAMES.map((i) => ({
       name: `index name ${JSON.stringify(i.slice(0, 10))}`,
       req: post({ ...ok(), index: i }),
       status: 400,

@@ -1,7 +1,7 @@
 import type { Pipeline } from '../../server/common/pipelines';
 import { DependencyError } from '../../server/common/errors';
 import type { TopicAdmin } from '../../server/pipeline-mgmt/interfaces/topicAdmin';
-import { MgmtHarness, startMgmtHarness } from './mgmt-harness';
+import { MgmtHarness, startMgmtHarness } from '../helpers/mgmt-harness';
 
 /** A real TopicAdmin whose n-th createTopic call (1-based) fails or waits for a gate, as a test decides. */
 class TopicAdminControl {

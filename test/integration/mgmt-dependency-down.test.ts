@@ -1,4 +1,4 @@
-import { MgmtHarness, startMgmtHarness } from './mgmt-harness';
+import { MgmtHarness, startMgmtHarness } from '../helpers/mgmt-harness';
 
 // pipeline-mgmt pointed at an OpenSearch that is not there (a closed port): readiness and create say so.
 describe('pipeline-mgmt with OpenSearch unreachable', () => {

@@ -5,7 +5,7 @@ import { waitFor } from '../helpers';
 import { hasSample, MetricSample, scrape, sumOf } from '../helpers/metrics';
 import { OpenSearchProxy, startOpenSearchProxy } from '../helpers/worker-faults';
 import { buildWorker, killWorker, spawnWorker, WorkerProcess } from '../helpers/worker-process';
-import { MgmtHarness, startMgmtHarness } from './mgmt-harness';
+import { MgmtHarness, startMgmtHarness } from '../helpers/mgmt-harness';
 
 jest.setTimeout(180_000);
 

@@ -10,7 +10,7 @@ import {
   setBody,
   TEMPLATES,
 } from '../helpers/security-fuzz';
-import { MgmtHarness, startMgmtHarness } from './mgmt-harness';
+import { MgmtHarness, startMgmtHarness } from '../helpers/mgmt-harness';
 
 // Random and malformed bodies, headers, paths and credentials thrown at every endpoint. Every answer
 // must be below 500, every error a JSON body with `code` and `message`, and nothing stored may change.

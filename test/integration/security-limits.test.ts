@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { waitFor } from '../helpers';
-import { MgmtHarness, startMgmtHarness } from './mgmt-harness';
+import { MgmtHarness, startMgmtHarness } from '../helpers/mgmt-harness';
 
 describe('per-token rate limit', () => {
   let h: MgmtHarness;

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Pipeline } from '../../server/common/pipelines';
-import { MgmtHarness, RequestOptions, startMgmtHarness } from './mgmt-harness';
+import { MgmtHarness, RequestOptions, startMgmtHarness } from '../helpers/mgmt-harness';
 
 // Who may do what: every actor (admin, an editor and a viewer of each of two teams, no token, a bad
 // token, a revoked token) against every endpoint, each with the status it must get. Other teams'

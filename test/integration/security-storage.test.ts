@@ -4,7 +4,7 @@ import { createDatabase } from '../../server/common/db/knex';
 import { MIGRATION_CONFIG } from '../../server/common/db/migrate';
 import type { AuditEntry } from '../../server/pipeline-mgmt/interfaces/auditLog';
 import { createTestDatabase, pipelineRowAt001 } from '../helpers';
-import { MgmtHarness, startMgmtHarness } from './mgmt-harness';
+import { MgmtHarness, startMgmtHarness } from '../helpers/mgmt-harness';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 

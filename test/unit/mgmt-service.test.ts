@@ -10,7 +10,7 @@ import type { Actor } from '../../server/pipeline-mgmt/interfaces/actor';
 import type { PipelineService } from '../../server/pipeline-mgmt/interfaces/pipelineService';
 import { createPipelineService } from '../../server/pipeline-mgmt/logics/pipelineService';
 import { testLogger } from '../helpers';
-import { FakeIndices, FakeStore, FakeTasks, FakeTopics, Faults } from './mgmt-fakes';
+import { FakeIndices, FakeStore, FakeTasks, FakeTopics, Faults } from '../helpers/mgmt-fakes';
 
 const actor: Actor = { user: 'alice', role: 'admin', team: null, tokenId: null };
 const boom = () => new DependencyError('injected', { code: 'kafka_unavailable' });

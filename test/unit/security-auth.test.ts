@@ -15,7 +15,7 @@ import { createTokenService } from '../../server/pipeline-mgmt/logics/tokenServi
 import { hashToken, sameHash, tokenIdOf } from '../../server/pipeline-mgmt/logics/tokenSecrets';
 import { createPipelineService } from '../../server/pipeline-mgmt/logics/pipelineService';
 import { testLogger } from '../helpers';
-import { FakeIndices, FakeStore, FakeTasks, FakeTopics, Faults } from './mgmt-fakes';
+import { FakeIndices, FakeStore, FakeTasks, FakeTopics, Faults } from '../helpers/mgmt-fakes';
 
 const actor = (role: Actor['role'], team: string | null, user = `${role}-${team}`): Actor => ({
   user,

@@ -1,26 +1,14 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { buildConfig, envNameFor } from '../../server/common/config/load';
 import { ConfigSchema } from '../../server/common/config/schema';
-import { createTestDatabase, TestDatabase, waitFor } from '../helpers';
+import { instr, readDockerfile } from '../helpers/dockerfile';
 
 // The shipping files that cannot run here (no Docker engine, no Azure agent) checked as far as this
-// machine allows: the Dockerfile's rules, its two stages re-enacted on the real stack (the same files,
-// the same compile, production dependencies only, a non-root user, SIGTERM), docker-compose.yml and
-// azure-pipelines.yaml parsed and cross-checked against the repo.
+// machine allows, from their text alone: the Dockerfile's rules, docker-compose.yml and
+// azure-pipelines.yaml parsed and cross-checked against the repo. Its two stages re-enacted on the
+// real stack are in test/integration/image.test.ts.
 
 const ROOT = path.resolve(__dirname, '../..');
 const read = (p: string) => readFileSync(path.join(ROOT, p), 'utf8');
@@ -52,46 +40,8 @@ function entryPointExists(js: string): boolean {
 
 // ---------------------------------------------------------------------------------------------------
 // Dockerfile
-
-interface Instruction {
-  cmd: string;
-  args: string;
-}
-interface Stage {
-  from: string;
-  instructions: Instruction[];
-}
-
-/** Parses a Dockerfile: comments dropped, continuation lines joined, instructions split by stage. */
-function parseDockerfile(text: string): { globalArgs: Instruction[]; stages: Stage[] } {
-  const instructions: Instruction[] = [];
-  let buf = '';
-  for (const raw of text.split('\n')) {
-    if (/^\s*#/.test(raw)) continue;
-    const line = raw.trimEnd();
-    if (line.endsWith('\\')) {
-      buf += `${line.slice(0, -1)} `;
-      continue;
-    }
-    buf += line;
-    const m = /^\s*(\w+)\s+([\s\S]*)$/.exec(buf);
-    if (m) instructions.push({ cmd: m[1]!.toUpperCase(), args: m[2]!.replace(/\s+/g, ' ').trim() });
-    buf = '';
-  }
-  const globalArgs: Instruction[] = [];
-  const stages: Stage[] = [];
-  for (const i of instructions) {
-    if (i.cmd === 'FROM') stages.push({ from: i.args, instructions: [] });
-    else if (stages.length === 0) globalArgs.push(i);
-    else stages[stages.length - 1]!.instructions.push(i);
-  }
-  return { globalArgs, stages };
-}
-
-const dockerfile = parseDockerfile(read('Dockerfile'));
-const [builder, runtime] = dockerfile.stages as [Stage, Stage];
-const instr = (s: Stage, cmd: string) => s.instructions.filter((i) => i.cmd === cmd).map((i) => i.args);
-const workdir = (s: Stage) => instr(s, 'WORKDIR').at(-1) ?? '/';
+const dockerfile = readDockerfile(ROOT);
+const { builder, runtime } = dockerfile;
 
 describe('Dockerfile', () => {
   it('has two stages, a builder and a runtime, whose base images are build args', () => {
@@ -174,192 +124,6 @@ describe('Dockerfile', () => {
     }
   });
 });
-
-// ---------------------------------------------------------------------------------------------------
-// The two stages re-enacted on this machine (no Docker engine here): the builder's COPYs and compile,
-// then the runtime's files with production dependencies only, run as uid 1000 against the real stack.
-
-/** What `npm ci --omit=dev` installs: the lock's packages not marked dev, copied from node_modules. */
-function copyProductionDependencies(appDir: string): number {
-  const lock = JSON.parse(read('package-lock.json')) as {
-    packages: Record<string, { dev?: boolean; optional?: boolean; link?: boolean }>;
-  };
-  let n = 0;
-  for (const [p, meta] of Object.entries(lock.packages)) {
-    if (!p.startsWith('node_modules/') || meta.dev || meta.link) continue;
-    const from = path.join(ROOT, p);
-    if (!existsSync(from)) {
-      if (meta.optional) continue; // another platform's optional binary
-      throw new Error(`${p} is in package-lock.json but not installed: run npm ci`);
-    }
-    cpSync(from, path.join(appDir, p), { recursive: true, dereference: true });
-    n++;
-  }
-  // Nested copies above include their parents' own node_modules; that is what npm lays out too.
-  return n;
-}
-
-/** Copies a stage's `COPY <src>... <dest>` (from the build context) into `stageRoot`. */
-function applyCopies(stage: Stage, stageRoot: string, builderRoot?: string): void {
-  for (const args of instr(stage, 'COPY')) {
-    const parts = args.split(' ');
-    const from = parts[0]!.startsWith('--from=') ? parts.shift()!.slice('--from='.length) : undefined;
-    const dest = parts.pop()!;
-    for (const src of parts) {
-      const source =
-        from === 'builder'
-          ? path.join(builderRoot!, path.relative(workdir(builder), src))
-          : path.join(ROOT, src);
-      const target = dest.endsWith('/')
-        ? path.join(stageRoot, dest, path.basename(src))
-        : path.join(stageRoot, dest);
-      cpSync(source, target, { recursive: true });
-    }
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
-describe('the image, re-enacted stage by stage on the real stack', () => {
-  let work: string;
-  let appDir: string;
-  let tdb: TestDatabase;
-  const children: ChildProcess[] = [];
-  const asUser = process.getuid?.() === 0 ? { uid: 1000, gid: 1000 } : {};
-
-  beforeAll(async () => {
-    work = mkdtempSync(path.join(tmpdir(), 'sdp-image-'));
-    chmodSync(work, 0o755);
-    const srcDir = path.join(work, 'src');
-    appDir = path.join(work, 'app');
-    mkdirSync(srcDir);
-    mkdirSync(appDir);
-    // builder: COPY ... ; RUN npm ci (the repo's node_modules, installed from the same lock); RUN npm run build
-    applyCopies(builder, srcDir);
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(srcDir, 'node_modules'));
-    const tsc = spawnSync(
-      process.execPath,
-      [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-      {
-        cwd: srcDir,
-        encoding: 'utf8',
-        timeout: 240_000,
-      },
-    );
-    if (tsc.status !== 0)
-      throw new Error(`the builder stage's compile fails on its COPYed files:\n${tsc.stdout}${tsc.stderr}`);
-    // runtime: COPY package*.json; RUN npm ci --omit=dev; COPY --from=builder dist; COPY config
-    applyCopies(runtime, appDir, srcDir);
-    copyProductionDependencies(appDir);
-    tdb = await createTestDatabase();
-  }, 300_000);
-
-  afterAll(async () => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-    await tdb?.drop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  function run(args: string[], env: Record<string, string>): ChildProcess & { output: () => string } {
-    const child = spawn(process.execPath, args, {
-      cwd: appDir,
-      ...asUser,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        NODE_ENV: 'production',
-        SDP_CONFIG: path.join(appDir, 'config', 'pipeline-config.yaml'),
-        SDP_MYSQL_URL: tdb.url,
-        SDP_KAFKA_BROKERS: process.env.SDP_KAFKA_BROKERS ?? '127.0.0.1:9092',
-        SDP_OPENSEARCH_URL: process.env.SDP_OPENSEARCH_URL ?? 'http://127.0.0.1:9200',
-        SDP_LOG_LOG_LEVEL: 'info',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    children.push(child);
-    return Object.assign(child, { output: () => out });
-  }
-
-  const exited = (c: ChildProcess) =>
-    new Promise<number | null>((resolve) =>
-      c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', resolve),
-    );
-
-  it('holds the production dependencies only, with package.json beside dist/', () => {
-    expect(existsSync(path.join(appDir, 'package.json'))).toBe(true);
-    expect(existsSync(path.join(appDir, 'dist/server/main.js'))).toBe(true);
-    for (const dep of Object.keys(pkg.dependencies))
-      expect(existsSync(path.join(appDir, 'node_modules', dep))).toBe(true);
-    for (const devOnly of ['typescript', 'jest', 'eslint', 'ts-jest']) {
-      expect(existsSync(path.join(appDir, 'node_modules', devOnly))).toBe(false);
-    }
-  });
-
-  it('migrates (the hook Job command), then serves mgmt and worker /health and /ready as uid 1000, and stops cleanly on SIGTERM', async () => {
-    const migrate = run(['dist/server/common/db/migrate-cli.js'], {});
-    expect({ code: await exited(migrate), out: migrate.output() }).toEqual({
-      code: 0,
-      out: expect.any(String),
-    });
-
-    const [mgmtPort, workerPort] = [await freePort(), await freePort()];
-    const services = [
-      {
-        name: 'pipeline-mgmt',
-        port: mgmtPort,
-        proc: run(['dist/server/pipeline-mgmt/main.js'], { SDP_HTTP_PORT: String(mgmtPort) }),
-      },
-      {
-        name: 'pipeline-worker',
-        port: workerPort,
-        proc: run(['dist/server/pipeline-worker/main.js'], { SDP_WORKER_PORT: String(workerPort) }),
-      },
-    ];
-    for (const s of services) {
-      const health = await waitFor(
-        async () => {
-          if (s.proc.exitCode !== null)
-            throw new Error(`${s.name} exited ${s.proc.exitCode}:\n${s.proc.output()}`);
-          const r = await fetch(`http://127.0.0.1:${s.port}/health`);
-          return r.ok ? ((await r.json()) as Record<string, string>) : undefined;
-        },
-        { timeoutMs: 60_000, what: `${s.name} /health` },
-      ).catch((e: Error) => {
-        throw new Error(`${e.message}\n${s.proc.output()}`);
-      });
-      expect(health).toMatchObject({ service: s.name, version: pkg.version });
-      const ready = await waitFor(async () => (await fetch(`http://127.0.0.1:${s.port}/ready`)).ok, {
-        timeoutMs: 30_000,
-        what: `${s.name} /ready`,
-      });
-      expect(ready).toBe(true);
-    }
-    if (asUser.uid !== undefined) {
-      for (const s of services) {
-        expect(readFileSync(`/proc/${s.proc.pid}/status`, 'utf8')).toMatch(/^Uid:\s+1000\s/m);
-      }
-    }
-    for (const s of services) {
-      const t0 = Date.now();
-      s.proc.kill('SIGTERM');
-      expect({ name: s.name, code: await exited(s.proc) }).toEqual({ name: s.name, code: 0 });
-      expect(Date.now() - t0).toBeLessThan(30_000);
-    }
-  }, 180_000);
-});
-
 // ---------------------------------------------------------------------------------------------------
 // docker-compose.yml
 

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../../server/common/config/schema';
 import { createDatabase } from '../../server/common/db/knex';
 import { MgmtOverrides, startMgmt } from '../../server/pipeline-mgmt/main';
-import { createTestDatabase, randomName, testConfig, testLogger, TestDatabase } from '../helpers';
+import { createTestDatabase, randomName, testConfig, testLogger, TestDatabase } from './index';
 
 export interface ApiResponse<T = unknown> {
   status: number;
