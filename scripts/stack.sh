@@ -5,6 +5,9 @@
 #                                  all three answer; prints the three `export SDP_...` lines on
 #                                  stdout (everything else goes to stderr)
 #   bash scripts/stack.sh stop     stop what `start` started (pid files), gracefully
+#   bash scripts/stack.sh kill SERVICE   SIGKILL one service this script started (mariadb, kafka or
+#                                  opensearch; via its pid file) and wait until the process is gone,
+#                                  as a crash would; `start` brings it back (crash recovery included)
 #   bash scripts/stack.sh status   one line per service: up/down, and whether this script started it
 #   bash scripts/stack.sh env      print the three export lines
 #   bash scripts/stack.sh kafka-run <main class> [args]   run a Kafka CLI class on the broker's classpath,
@@ -104,6 +107,13 @@ our_pid() {
   echo "$pid"
 }
 
+# whether process $1 exists and is not a zombie (pid 1 of a container may be slow to reap)
+proc_alive() {
+  local st
+  st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n $st && $st != Z && $st != X ]]
+}
+
 # forget a pid file whose process is gone
 clean_stale_pid() {
   if [[ -f $RUN_DIR/$1.pid ]] && ! our_pid "$1" >/dev/null; then
@@ -118,7 +128,7 @@ wait_ready() {
   while ! "$check"; do
     if [[ -n $pidf && -f $pidf ]]; then
       pid=$(tr -dc '0-9' <"$pidf")
-      if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+      if [[ -n $pid ]] && ! proc_alive "$pid"; then
         log "$name: process $pid exited during startup; last lines of $logf:"
         tail -n 40 "$logf" >&2 2>/dev/null || true
         die "$name failed to start; see log $logf"
@@ -462,13 +472,13 @@ stop_one() {
   log "$name: stopping pid $pid (SIGTERM)"
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < STOP_TIMEOUT; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    proc_alive "$pid" || break
     sleep 1
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if proc_alive "$pid"; then
     log "$name: still running after ${STOP_TIMEOUT}s; SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
-    for ((i = 0; i < 10; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    for ((i = 0; i < 10; i++)); do proc_alive "$pid" || break; sleep 1; done
   fi
   rm -f "$RUN_DIR/$name.pid"
   log "$name: stopped"
@@ -480,6 +490,26 @@ cmd_stop() {
   stop_one opensearch
   stop_one kafka
   stop_one mariadb
+}
+
+cmd_kill() {
+  local name=$1 pid i
+  case $name in
+    mariadb | kafka | opensearch) ;;
+    *) die "usage: $0 kill mariadb|kafka|opensearch" ;;
+  esac
+  init_stack_dir
+  take_lock
+  pid=$(our_pid "$name") || die "$name: not started by stack.sh (no live process behind $RUN_DIR/$name.pid); not killing"
+  log "$name: killing pid $pid (SIGKILL)"
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 300; i++)); do
+    proc_alive "$pid" || break
+    sleep 0.1
+  done
+  proc_alive "$pid" && die "$name: pid $pid still there 30s after SIGKILL"
+  # the pid file stays, stale, as after a crash: `start` must cope with that
+  log "$name: killed"
 }
 
 cmd_status() {
@@ -506,8 +536,9 @@ cmd_kafka_run() {
 case ${1:-} in
   start) cmd_start ;;
   stop) cmd_stop ;;
+  kill) [[ $# -eq 2 ]] || die "usage: $0 kill mariadb|kafka|opensearch"; cmd_kill "$2" ;;
   status) cmd_status ;;
   env) print_env ;;
   kafka-run) shift; [[ $# -ge 1 ]] || die "usage: $0 kafka-run <main class> [args]"; cmd_kafka_run "$@" ;;
-  *) echo "usage: $0 start|stop|status|env|kafka-run <main class> [args]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|env|kill <service>|kafka-run <main class> [args]" >&2; exit 2 ;;
 esac
