@@ -9,7 +9,6 @@ import {
 import type { RecordSink } from '../../../server/pipeline-worker/interfaces/recordSink';
 import type { OutgoingMessage } from '../../../server/pipeline-worker/logics/envelopes';
 import { isTooLarge } from '../../../server/pipeline-worker/logics/flushExecutor';
-import { testLogger } from '../../helpers';
 import {
   createTopic,
   deleteTopics,
@@ -34,7 +33,7 @@ describe('KafkaRecordSink', () => {
     return topic;
   };
   const sinkFor = (topic: string) => {
-    const sink = createKafkaRecordSink({ kafka, topic, logger: testLogger('sink') });
+    const sink = createKafkaRecordSink({ kafka, topic });
     sinks.push(sink);
     return sink;
   };
