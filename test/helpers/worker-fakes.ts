@@ -10,7 +10,7 @@ import type {
   SourceBatch,
   SourceHandlers,
 } from '../../server/pipeline-worker/interfaces/recordSource';
-import type { OutgoingMessage } from '../../server/pipeline-worker/logics/envelopes';
+import type { OutgoingMessage } from '../../server/pipeline-worker/interfaces/recordSink';
 import { AbortedError } from '../../server/common/retry';
 
 /** Decides the outcome of one bulk call: per-action statuses, or throw for a request failure. */

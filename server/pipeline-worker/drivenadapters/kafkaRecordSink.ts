@@ -1,8 +1,8 @@
 import { Kafka, Message, Partitioners, Producer } from 'kafkajs';
 import { DependencyError } from '../../common/errors';
 import { AbortedError } from '../../common/retry';
-import type { OutgoingMessage } from '../logics/envelopes';
-import type { RecordSink } from '../interfaces/recordSink';
+import type { OutgoingMessage, RecordSink } from '../interfaces/recordSink';
+
 import { PRODUCER_RETRY } from '../defaults';
 
 /** Bytes per produce call: each partition's record batch stays under the broker's 1 MiB default. */

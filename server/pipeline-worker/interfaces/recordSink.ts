@@ -1,5 +1,9 @@
-import type { OutgoingMessage } from '../logics/envelopes';
-
+/** One record for a Kafka topic: key, value (text) and headers. */
+export interface OutgoingMessage {
+  key: Buffer | null;
+  value: string;
+  headers: Record<string, string>;
+}
 /**
  * A Kafka topic the worker writes to (the pipeline's error or output topic). `send` resolves only
  * once every message is acknowledged by all in-sync replicas; it rejects (retriably, as a rule) when

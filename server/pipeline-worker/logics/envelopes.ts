@@ -1,11 +1,5 @@
 import type { FailedRecord, IndexableRecord } from '../interfaces/records';
-
-/** A record ready for a Kafka producer. */
-export interface OutgoingMessage {
-  key: Buffer | null;
-  value: string;
-  headers: Record<string, string>;
-}
+import type { OutgoingMessage } from '../interfaces/recordSink';
 
 export interface PipelineRef {
   id: string;

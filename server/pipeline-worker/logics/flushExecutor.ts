@@ -2,7 +2,7 @@ import { describeError } from '../../common/errors';
 import { AbortedError, defaultIsRetriable, retry } from '../../common/retry';
 import { BulkAction, BulkIndexer, BulkItemResult, BulkRequestError } from '../interfaces/bulkIndexer';
 import type { FailedRecord, IndexableRecord, ParsedRecord } from '../interfaces/records';
-import type { RecordSink } from '../interfaces/recordSink';
+import type { OutgoingMessage, RecordSink } from '../interfaces/recordSink';
 import { classifyItem, classifyRequestFailure } from './bulkClassify';
 import type { BulkOutcome, FlushObserver } from './flushObserver';
 import type { AttemptHealth, AttemptStage } from './taskHealth';
@@ -10,7 +10,6 @@ import {
   buildErrorMessage,
   buildOutputMessage,
   DEFAULT_MAX_ERROR_VALUE_BYTES,
-  OutgoingMessage,
   PipelineRef,
 } from './envelopes';
 

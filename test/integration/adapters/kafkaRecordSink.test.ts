@@ -7,7 +7,7 @@ import {
   MAX_SEND_BYTES,
 } from '../../../server/pipeline-worker/drivenadapters/kafkaRecordSink';
 import type { RecordSink } from '../../../server/pipeline-worker/interfaces/recordSink';
-import type { OutgoingMessage } from '../../../server/pipeline-worker/logics/envelopes';
+import type { OutgoingMessage } from '../../../server/pipeline-worker/interfaces/recordSink';
 import { isTooLarge } from '../../../server/pipeline-worker/logics/flushExecutor';
 import {
   createTopic,
