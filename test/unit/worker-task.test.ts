@@ -163,6 +163,19 @@ describe('task', () => {
     expect(h.source.stopped).toBe(true);
   });
 
+  it('counts a crash kafkajs restarts from as a failed attempt until the consumer joins again', async () => {
+    const h = await harness();
+    h.source.handlers!.onCrash(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), true);
+    expect(h.task.snapshot()).toMatchObject({ state: 'running', consecutiveFailures: 1, backingOff: true });
+    expect(h.task.snapshot().lastError).toMatch(/ECONNREFUSED/);
+    expect(h.source.paused).toBe(true);
+    h.source.assign(T, [0, 1]); // kafkajs restarted the consumer and it rejoined the group
+    expect(h.task.snapshot()).toMatchObject({ state: 'running', consecutiveFailures: 0, backingOff: false });
+    expect(h.source.paused).toBe(false);
+    expect(h.failed).toEqual([]);
+    await h.task.stop(1000);
+  });
+
   it('goes failed when it cannot start (e.g. the topic does not exist)', async () => {
     const source = new FakeSource();
     source.startError = new Error('This server does not host this topic-partition');

@@ -18,7 +18,7 @@ function setup(failureThreshold = 3) {
 describe('task health', () => {
   it('backs off on the first failed attempt and stops backing off when the stage progresses', () => {
     const { health, backoff, gaveUp } = setup();
-    const f = health.forFlush();
+    const f = health.track();
     f.failed(new Error('ECONNREFUSED'), 'index');
     expect(health.snapshot()).toEqual({
       consecutiveFailures: 1,
@@ -37,8 +37,8 @@ describe('task health', () => {
 
   it('counts each flush and stage on its own: parallel retries do not add up', () => {
     const { health, gaveUp } = setup(3);
-    const a = health.forFlush();
-    const b = health.forFlush();
+    const a = health.track();
+    const b = health.track();
     for (let i = 0; i < 2; i++) {
       a.failed(new Error('503'), 'index');
       b.failed(new Error('503'), 'index');
@@ -52,8 +52,8 @@ describe('task health', () => {
 
   it('progress at a stage resets that stage for every flush, not the others', () => {
     const { health } = setup(10);
-    const a = health.forFlush();
-    const b = health.forFlush();
+    const a = health.track();
+    const b = health.track();
     a.failed(new Error('503'), 'index');
     a.failed(new Error('503'), 'index');
     b.failed(new Error('broker'), 'output-topic');
@@ -65,7 +65,7 @@ describe('task health', () => {
 
   it('gives up once at the threshold and keeps showing the failures that ended it', () => {
     const { health, gaveUp, failedStages } = setup(2);
-    const f = health.forFlush();
+    const f = health.track();
     const last = new Error('still down');
     f.failed(new Error('down'), 'index');
     f.failed(last, 'index');

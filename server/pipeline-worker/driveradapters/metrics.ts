@@ -52,7 +52,7 @@ function definitions(registry: Registry) {
     ),
     retries: counter(
       'sdp_worker_retries_total',
-      'Attempts repeated after a backoff, by stage (index, error-topic, output-topic)',
+      'Attempts repeated after a backoff, by stage (index, error-topic, output-topic, consumer)',
       ['stage'],
     ),
     retriedRecords: counter('sdp_worker_records_retried_total', 'Records sent again by retries', ['stage']),

@@ -61,6 +61,8 @@ export function createTask(deps: TaskDeps): Task {
     logger,
   });
 
+  const consumerHealth = health.track();
+
   const scheduler = createFlushScheduler({
     buffer,
     limits,
@@ -86,7 +88,7 @@ export function createTask(deps: TaskDeps): Task {
 
   async function runFlush(taken: BufferedRecord[], reason: FlushReason, release: () => void): Promise<void> {
     const started = now();
-    const attempts = health.forFlush();
+    const attempts = health.track();
     try {
       const result = await executeFlush(
         taken.map((e) => e.record),
@@ -133,6 +135,7 @@ export function createTask(deps: TaskDeps): Task {
     tracker.forgetCommitted();
     void committer.request();
     intake.refresh();
+    consumerHealth.progressed('consumer');
     logger.info({ partitions: partitions.map((p) => p.partition) }, 'partitions assigned');
   }
 
@@ -182,9 +185,10 @@ export function createTask(deps: TaskDeps): Task {
         await source.start({
           onBatch: (batch) => intake.onBatch(batch),
           onAssigned,
+          // A crash kafkajs restarts from counts as a failed attempt (the task shows degraded and
+          // backs off) until the consumer joins the group again; one it does not restart ends the task.
           onCrash: (error, restart) => {
-            health.note(error);
-            if (restart) logger.warn({ err: error }, 'consumer crashed; kafkajs restarts it');
+            if (restart) consumerHealth.failed(error, 'consumer');
             else fail(error);
           },
         });

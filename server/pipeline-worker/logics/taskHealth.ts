@@ -1,10 +1,13 @@
 import { describeError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 
-/** The part of a flush an attempt belongs to. */
-export type AttemptStage = 'index' | 'error-topic' | 'output-topic';
+/**
+ * What an attempt was for: a flush's bulk request or its sends to the error and output topics, or
+ * the consumer (a crash kafkajs restarts from, until it joins the group again).
+ */
+export type AttemptStage = 'index' | 'error-topic' | 'output-topic' | 'consumer';
 
-/** What one flush reports about its attempts; the flush executor's only view of the task's health. */
+/** What one flush (or the consumer) reports about its attempts; the flush executor's only view of the task's health. */
 export interface AttemptHealth {
   /** An attempt moved nothing forward and will be repeated after a backoff. */
   failed(error: unknown, stage: AttemptStage): void;
@@ -58,8 +61,8 @@ export function createTaskHealth(deps: TaskHealthDeps) {
   }
 
   return {
-    /** The health handle of one flush; `done()` once the flush has ended, however it ended. */
-    forFlush(): AttemptHealth & { done(): void } {
+    /** The health handle of one flush (or of the consumer); `done()` once it has ended, however it ended. */
+    track(): AttemptHealth & { done(): void } {
       const run = new Map<AttemptStage, number>();
       runs.add(run);
       return {
@@ -68,7 +71,7 @@ export function createTaskHealth(deps: TaskHealthDeps) {
           lastError = describeError(error);
           deps.onAttemptFailed?.(stage);
           recount();
-          logger.warn({ stage, consecutiveFailures, err: error }, 'flush attempt failed; backing off');
+          logger.warn({ stage, consecutiveFailures, err: error }, 'attempt failed; backing off');
           if (consecutiveFailures >= deps.failureThreshold && !gaveUp) {
             gaveUp = true;
             deps.onGiveUp(error);
