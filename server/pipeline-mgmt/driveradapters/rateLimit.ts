@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { RateLimitedError } from '../../common/errors';
 import { BOOTSTRAP_ADMIN } from '../interfaces/actor';
 import { actorFrom } from './http';
 
@@ -55,22 +56,20 @@ export function createTokenBucketLimiter({
 }
 
 /**
- * 429 `rate_limited` with `Retry-After` when the caller's token has used up its bucket. Runs after
+ * A `RateLimitedError` (429 `rate_limited` with `Retry-After`, see errorMiddleware.ts) when the caller's token has used up its bucket. Runs after
  * authentication: the key is the token (the bootstrap admin has one bucket of its own).
  */
 export function createRateLimit({ limiter }: { limiter: RateLimiter }): RequestHandler {
   return (_req, res, next) => {
     const actor = actorFrom(res);
     const r = limiter.take(actor.tokenId ?? BOOTSTRAP_ADMIN);
-    if (r.ok) {
-      next();
-      return;
-    }
-    res.setHeader('Retry-After', String(r.retryAfterSec));
-    res.status(429).json({
-      code: 'rate_limited',
-      message: `too many requests for this token; retry after ${r.retryAfterSec} s`,
-      requestId: res.locals.requestId as string | undefined,
-    });
+    next(
+      r.ok
+        ? undefined
+        : new RateLimitedError(
+            `too many requests for this token; retry after ${r.retryAfterSec} s`,
+            r.retryAfterSec,
+          ),
+    );
   };
 }
