@@ -6,13 +6,15 @@ import type { DependencyCheck } from '../../common/readiness';
 import { createReadinessHandler } from '../../common/http/readinessHandler';
 import { serviceInfo } from '../../common/serviceInfo';
 import type { PipelineService } from '../interfaces/pipelineService';
-import type { AuditService, TokenService } from '../interfaces/tokenService';
+import type { AuditService } from '../interfaces/auditLog';
+import type { TokenService } from '../interfaces/tokenService';
+import { createAuditRouter } from './auditRouter';
 import { createAuthenticate } from './auth';
 import { createOpenApiDocument } from './openapi';
 import { createPipelinesRouter } from './pipelinesRouter';
 import { createRateLimit, createTokenBucketLimiter, RateLimiter } from './rateLimit';
 import { ROUTES } from './routes';
-import { createAuditRouter, createTokensRouter } from './tokensRouter';
+import { createTokensRouter } from './tokensRouter';
 import { createValidators } from './validation';
 
 export const METRICS_PATH = '/metrics';

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { NotFoundError } from '../../common/errors';
-import type { AuditService, TokenService } from '../interfaces/tokenService';
+import type { TokenService } from '../interfaces/tokenService';
 import { actorFrom, jsonTypes, requireJsonBody } from './http';
 import { route } from './routing';
 import { ROUTES } from './routes';
@@ -47,21 +47,5 @@ export function createTokensRouter({ tokens, validators, maxBodyKiB }: TokensRou
     res.status(204).end();
   });
 
-  return router;
-}
-
-/** /api/v1/audit: the audit log, for admins. */
-export function createAuditRouter({
-  audit,
-  validators,
-}: {
-  audit: AuditService;
-  validators: Validators;
-}): Router {
-  const router = express.Router();
-  route(router, ROUTES.listAudit, async (req, res) => {
-    const q = validators.query(ROUTES.listAudit.query, req.query as Record<string, unknown>);
-    res.json(await audit.list(q, actorFrom(res)));
-  });
   return router;
 }

@@ -60,3 +60,15 @@ export interface AuditPage {
 export interface AuditReader {
   list(query: AuditQuery): Promise<AuditPage>;
 }
+
+export interface AuditListRequest {
+  limit: number;
+  cursor?: string;
+  targetId?: string;
+  action?: AuditAction;
+}
+
+/** The audit log, for admins. */
+export interface AuditService {
+  list(request: AuditListRequest, actor: Actor): Promise<{ items: AuditEntry[]; nextCursor: string | null }>;
+}
