@@ -25,7 +25,7 @@ import type { TopicAdmin } from './interfaces/topicAdmin';
 import { createAuditService } from './logics/auditService';
 import { createPipelineService } from './logics/pipelineService';
 import { createTokenService } from './logics/tokenService';
-import { checkAdminToken } from './logics/tokenSecrets';
+import { checkAdminToken, generateAdminToken, isGeneratedAdminToken } from './logics/tokenSecrets';
 
 export const MGMT_SERVICE_NAME = 'pipeline-mgmt';
 
@@ -47,6 +47,8 @@ function bootstrapAdminToken(config: Config, logger: Logger): string | undefined
     file: config.server.generatedAdminTokenFile,
     baseDir: findAppRoot(),
     logger,
+    generate: () => generateAdminToken(),
+    isOurs: isGeneratedAdminToken,
   });
 }
 
