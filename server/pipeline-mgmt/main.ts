@@ -9,6 +9,7 @@ import { RunningService, runProcess } from '../common/processRunner';
 import type { RequestHandler } from 'express';
 import { findAppRoot } from '../common/paths';
 import { kafkaCheck, mariadbCheck, opensearchCheck } from '../common/readiness';
+import { KAFKA_ADMIN_RETRY, KAFKA_TOPIC_TIMEOUT_MS } from './defaults';
 import { loadOrCreateAdminToken } from './drivenadapters/adminTokenFile';
 import { createKafkaTopicAdmin } from './drivenadapters/kafkaTopicAdmin';
 import { createMariaDbAuditReader } from './drivenadapters/mariaDbAuditLog';
@@ -66,12 +67,11 @@ export async function startMgmt({
   const db = createDatabase(config.mysql);
   await migrateLatest(db, config.mysql.url);
   const kafka = createKafka(config, logger, 'sdp-mgmt');
-  // Fewer retries than the data plane: a REST caller is waiting.
-  const admin = kafka.admin({ retry: { initialRetryTime: 300, retries: 3, maxRetryTime: 5_000 } });
+  const admin = kafka.admin({ retry: { ...KAFKA_ADMIN_RETRY } });
   await admin.connect();
   const opensearch = createOpenSearchClient(config);
 
-  const realTopics = createKafkaTopicAdmin({ admin, logger, timeoutMs: 30_000 });
+  const realTopics = createKafkaTopicAdmin({ admin, logger, timeoutMs: KAFKA_TOPIC_TIMEOUT_MS });
   const realIndices = createOpenSearchIndexAdmin({ client: opensearch, logger });
   const pipelines = createPipelineService({
     store: createMariaDbPipelineStore({ db }),

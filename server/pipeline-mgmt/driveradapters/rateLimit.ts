@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { RateLimitedError } from '../../common/errors';
+import { RATE_LIMIT_MAX_KEYS } from '../defaults';
 import { BOOTSTRAP_ADMIN } from '../interfaces/actor';
 import { actorFrom } from './http';
 
@@ -17,7 +18,7 @@ export interface TokenBucketSettings {
   burst: number;
   /** Clock in seconds (default: monotonic). */
   nowSec?: () => number;
-  /** Buckets kept before full ones are dropped (a full bucket carries no state). */
+  /** Buckets kept before full ones are dropped (a full bucket carries no state). Default `RATE_LIMIT_MAX_KEYS`. */
   maxKeys?: number;
 }
 
@@ -29,7 +30,7 @@ export function createTokenBucketLimiter({
   ratePerSec,
   burst,
   nowSec = () => performance.now() / 1000,
-  maxKeys = 10_000,
+  maxKeys = RATE_LIMIT_MAX_KEYS,
 }: TokenBucketSettings): RateLimiter {
   const buckets = new Map<string, { tokens: number; at: number }>();
   const level = (b: { tokens: number; at: number }, now: number) =>

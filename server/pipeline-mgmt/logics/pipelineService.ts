@@ -4,6 +4,7 @@ import type { Pipeline } from '../../common/pipelines';
 import type { Actor } from '../interfaces/actor';
 import type { ObservedStatus } from '../interfaces/observed';
 import type { PipelineList, PipelineListRequest, PipelineService } from '../interfaces/pipelineService';
+import { ABANDONED_CREATE_AFTER_MS, GROUP_DELETE_WAIT_MS } from '../defaults';
 import { createPipelineFlow } from './createPipeline';
 import { decodeCursor, encodeCursor } from './cursor';
 import { deletePipelineFlow } from './deletePipeline';
@@ -25,8 +26,8 @@ export function createPipelineService(input: PipelineServiceDeps): PipelineServi
   const deps: ResolvedDeps = {
     newId: randomUUID,
     now: () => new Date(),
-    abandonedCreateAfterMs: 15 * 60_000,
-    groupDeleteWaitMs: 10_000,
+    abandonedCreateAfterMs: ABANDONED_CREATE_AFTER_MS,
+    groupDeleteWaitMs: GROUP_DELETE_WAIT_MS,
     observed: DEFAULT_OBSERVED_SETTINGS,
     ...input,
     logger: input.logger.child({ component: 'pipeline-service' }),

@@ -4,6 +4,7 @@ import type { Actor } from '../interfaces/actor';
 import type { AuditDraft } from '../interfaces/auditLog';
 import type { ImmutableEcho, PatchFields, ReplaceFields, UpdateOptions } from '../interfaces/pipelineService';
 import type { MutableFields, PipelineChange } from '../interfaces/pipelineStore';
+import { CAS_ATTEMPTS } from '../defaults';
 import { requireRole } from './access';
 import type { ResolvedDeps } from './deps';
 import {
@@ -13,8 +14,6 @@ import {
   getVisible,
   pipelineNotFound,
 } from './preconditions';
-
-const CAS_ATTEMPTS = 5;
 
 /**
  * Read, decide, compare-and-set on `version`. With explicit If-Match versions a lost race is a
