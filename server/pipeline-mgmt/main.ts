@@ -22,6 +22,7 @@ import { createMgmtMetrics } from './driveradapters/metrics';
 import { ROUTES } from './driveradapters/routes';
 import { answerClientError } from './driveradapters/clientError';
 import type { IndexAdmin } from './interfaces/indexAdmin';
+import type { ObservedSettings } from './interfaces/observed';
 import type { TopicAdmin } from './interfaces/topicAdmin';
 import { createAuditService } from './logics/auditService';
 import { createPipelineService } from './logics/pipelineService';
@@ -51,6 +52,15 @@ function bootstrapAdminToken(config: Config, logger: Logger): string | undefined
     generate: () => generateAdminToken(),
     isOurs: isGeneratedAdminToken,
   });
+}
+
+/** The observed-status thresholds the config sets (its defaults are those of the schema). */
+export function observedSettingsOf(server: Config['server']): ObservedSettings {
+  return {
+    heartbeatTimeoutSec: server.workerHeartbeatTimeoutSec,
+    degradedLagRecords: server.degradedLagRecords,
+    degradedErrorRate: server.degradedErrorRate,
+  };
 }
 
 /** Wiring of pipeline-mgmt: adapters out, logic, HTTP in. */
@@ -83,11 +93,7 @@ export async function startMgmt({
       partitions: config.kafka.defaultPartitions,
       replicationFactor: config.kafka.defaultReplicationFactor,
     },
-    observed: {
-      heartbeatTimeoutSec: config.server.workerHeartbeatTimeoutSec,
-      degradedLagRecords: config.server.degradedLagRecords,
-      degradedErrorRate: config.server.degradedErrorRate,
-    },
+    observed: observedSettingsOf(config.server),
   });
   const tokens = createTokenService({ store: createMariaDbTokenStore({ db }), logger, adminToken });
   const audit = createAuditService({ reader: createMariaDbAuditReader({ db }) });

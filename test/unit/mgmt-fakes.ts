@@ -1,4 +1,7 @@
+import { buildConfig } from '../../server/common/config/load';
 import type { Pipeline } from '../../server/common/pipelines';
+import type { ObservedSettings } from '../../server/pipeline-mgmt/interfaces/observed';
+import { observedSettingsOf } from '../../server/pipeline-mgmt/main';
 import type { AuditDraft } from '../../server/pipeline-mgmt/interfaces/auditLog';
 import type { IndexAdmin, IndexDefinition } from '../../server/pipeline-mgmt/interfaces/indexAdmin';
 import type {
@@ -10,6 +13,9 @@ import type {
 import type { TaskStatus, TaskStatusReader } from '../../server/pipeline-mgmt/interfaces/taskStatusReader';
 import type { TopicAdmin } from '../../server/pipeline-mgmt/interfaces/topicAdmin';
 import type { ApiToken, TokenListQuery, TokenStore } from '../../server/pipeline-mgmt/interfaces/tokenStore';
+
+/** The observed-status thresholds of the config's defaults (as main.ts maps them). */
+export const OBSERVED_SETTINGS: ObservedSettings = observedSettingsOf(buildConfig({}, {}).server);
 
 /** Makes the named call of a fake fail (or run a hook) on its n-th use. */
 export class Faults {

@@ -6,7 +6,15 @@ import { createAuditService } from '../../server/pipeline-mgmt/logics/auditServi
 import { createPipelineService } from '../../server/pipeline-mgmt/logics/pipelineService';
 import { createTokenService } from '../../server/pipeline-mgmt/logics/tokenService';
 import { testLogger } from '../helpers';
-import { FakeIndices, FakeStore, FakeTasks, FakeTokenStore, FakeTopics, Faults } from './mgmt-fakes';
+import {
+  FakeIndices,
+  FakeStore,
+  FakeTasks,
+  FakeTokenStore,
+  FakeTopics,
+  Faults,
+  OBSERVED_SETTINGS,
+} from './mgmt-fakes';
 
 /**
  * The route table's `access` is checked first (a cheap 403); the logic's `requireRole` stays the
@@ -30,6 +38,7 @@ async function setup() {
     tasks: new FakeTasks(),
     logger: testLogger(),
     defaults: { partitions: 1, replicationFactor: 1 },
+    observed: OBSERVED_SETTINGS,
   });
   const tokenStore = new FakeTokenStore();
   const tokens = createTokenService({ store: tokenStore, logger: testLogger() });

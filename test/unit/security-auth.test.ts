@@ -14,7 +14,15 @@ import { createTokenService } from '../../server/pipeline-mgmt/logics/tokenServi
 import { hashToken, sameHash, tokenIdOf } from '../../server/pipeline-mgmt/logics/tokenSecrets';
 import { createPipelineService } from '../../server/pipeline-mgmt/logics/pipelineService';
 import { testLogger } from '../helpers';
-import { FakeIndices, FakeStore, FakeTasks, FakeTokenStore, FakeTopics, Faults } from './mgmt-fakes';
+import {
+  FakeIndices,
+  FakeStore,
+  FakeTasks,
+  FakeTokenStore,
+  FakeTopics,
+  Faults,
+  OBSERVED_SETTINGS,
+} from './mgmt-fakes';
 
 const actor = (role: Actor['role'], team: string | null, user = `${role}-${team}`): Actor => ({
   user,
@@ -147,6 +155,7 @@ describe('access rules', () => {
       tasks: new FakeTasks(),
       logger: testLogger(),
       defaults: { partitions: 1, replicationFactor: 1 },
+      observed: OBSERVED_SETTINGS,
     });
     const pa = await service.createPipeline({ name: 'pa', index: 'logs' }, editorA);
     const pb = await service.createPipeline({ name: 'pb', index: 'logs', team: 'b' }, admin);

@@ -24,8 +24,8 @@ export interface PipelineServiceDeps {
   abandonedCreateAfterMs?: number;
   /** How long delete waits for a consumer group to empty before leaving it to expire (ms). Default `GROUP_DELETE_WAIT_MS`. */
   groupDeleteWaitMs?: number;
-  /** Thresholds of the observed status (server.workerHeartbeatTimeoutSec, server.degraded*). */
-  observed?: ObservedSettings;
+  /** Thresholds of the observed status: from the config (server.workerHeartbeatTimeoutSec, server.degraded*). */
+  observed: ObservedSettings;
 }
 
 export type ResolvedDeps = Required<PipelineServiceDeps>;

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_OBSERVED_SETTINGS } from '../interfaces/observed';
 import type { Pipeline } from '../../common/pipelines';
 import type { Actor } from '../interfaces/actor';
 import type { ObservedStatus } from '../interfaces/observed';
@@ -28,7 +27,6 @@ export function createPipelineService(input: PipelineServiceDeps): PipelineServi
     now: () => new Date(),
     abandonedCreateAfterMs: ABANDONED_CREATE_AFTER_MS,
     groupDeleteWaitMs: GROUP_DELETE_WAIT_MS,
-    observed: DEFAULT_OBSERVED_SETTINGS,
     ...input,
     logger: input.logger.child({ component: 'pipeline-service' }),
   };
