@@ -74,6 +74,16 @@ export class ForbiddenError extends SdpError {
   }
 }
 
+/** The caller made too many requests; it may try again after `retryAfterSec` (429 with Retry-After). */
+export class RateLimitedError extends SdpError {
+  readonly retryAfterSec: number;
+
+  constructor(message: string, retryAfterSec: number) {
+    super(message, { code: 'rate_limited', retriable: true });
+    this.retryAfterSec = retryAfterSec;
+  }
+}
+
 /** A service we depend on (MariaDB, Kafka, OpenSearch) failed or is unreachable (503). */
 export class DependencyError extends SdpError {
   constructor(message: string, options: { code?: string; cause?: unknown; retriable?: boolean } = {}) {

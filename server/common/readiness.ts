@@ -3,6 +3,18 @@ import type { Admin } from 'kafkajs';
 import type { Knex } from 'knex';
 import { describeError } from './errors';
 
+/**
+ * Bound on each dependency check of /ready (ms). Below the readiness probe's timeout (5 s in the
+ * chart), so a hung dependency answers 503 naming it instead of the probe timing out blind.
+ */
+export const READINESS_CHECK_TIMEOUT_MS = 3000;
+
+/**
+ * The OpenSearch client's own timeout for the health call (ms). Under `READINESS_CHECK_TIMEOUT_MS`
+ * so the client aborts its request (and reports why) before the outer bound gives up on it.
+ */
+export const OPENSEARCH_HEALTH_TIMEOUT_MS = 2500;
+
 export interface DependencyCheck {
   name: string;
   check(): Promise<void>;
@@ -21,7 +33,10 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-export async function runChecks(checks: DependencyCheck[], timeoutMs = 3000): Promise<ReadinessResult> {
+export async function runChecks(
+  checks: DependencyCheck[],
+  timeoutMs = READINESS_CHECK_TIMEOUT_MS,
+): Promise<ReadinessResult> {
   const entries = await Promise.all(
     checks.map(async (c) => {
       const started = Date.now();
@@ -53,6 +68,6 @@ export const kafkaCheck = (admin: Admin): DependencyCheck => ({
 export const opensearchCheck = (client: OpenSearchClient): DependencyCheck => ({
   name: 'opensearch',
   check: async () => {
-    await client.cluster.health({}, { requestTimeout: 2500 });
+    await client.cluster.health({}, { requestTimeout: OPENSEARCH_HEALTH_TIMEOUT_MS });
   },
 });

@@ -9,6 +9,7 @@ import { RunningService, runProcess } from '../common/processRunner';
 import type { RequestHandler } from 'express';
 import { findAppRoot } from '../common/paths';
 import { kafkaCheck, mariadbCheck, opensearchCheck } from '../common/readiness';
+import { KAFKA_ADMIN_RETRY, KAFKA_TOPIC_TIMEOUT_MS } from './defaults';
 import { loadOrCreateAdminToken } from './drivenadapters/adminTokenFile';
 import { createKafkaTopicAdmin } from './drivenadapters/kafkaTopicAdmin';
 import { createMariaDbAuditReader } from './drivenadapters/mariaDbAuditLog';
@@ -21,11 +22,12 @@ import { createMgmtMetrics } from './driveradapters/metrics';
 import { ROUTES } from './driveradapters/routes';
 import { answerClientError } from './driveradapters/clientError';
 import type { IndexAdmin } from './interfaces/indexAdmin';
+import type { ObservedSettings } from './interfaces/observed';
 import type { TopicAdmin } from './interfaces/topicAdmin';
 import { createAuditService } from './logics/auditService';
 import { createPipelineService } from './logics/pipelineService';
 import { createTokenService } from './logics/tokenService';
-import { checkAdminToken } from './logics/tokenSecrets';
+import { checkAdminToken, generateAdminToken, isGeneratedAdminToken } from './logics/tokenSecrets';
 
 export const MGMT_SERVICE_NAME = 'pipeline-mgmt';
 
@@ -47,7 +49,18 @@ function bootstrapAdminToken(config: Config, logger: Logger): string | undefined
     file: config.server.generatedAdminTokenFile,
     baseDir: findAppRoot(),
     logger,
+    generate: () => generateAdminToken(),
+    isOurs: isGeneratedAdminToken,
   });
+}
+
+/** The observed-status thresholds the config sets (its defaults are those of the schema). */
+export function observedSettingsOf(server: Config['server']): ObservedSettings {
+  return {
+    heartbeatTimeoutSec: server.workerHeartbeatTimeoutSec,
+    degradedLagRecords: server.degradedLagRecords,
+    degradedErrorRate: server.degradedErrorRate,
+  };
 }
 
 /** Wiring of pipeline-mgmt: adapters out, logic, HTTP in. */
@@ -64,12 +77,11 @@ export async function startMgmt({
   const db = createDatabase(config.mysql);
   await migrateLatest(db, config.mysql.url);
   const kafka = createKafka(config, logger, 'sdp-mgmt');
-  // Fewer retries than the data plane: a REST caller is waiting.
-  const admin = kafka.admin({ retry: { initialRetryTime: 300, retries: 3, maxRetryTime: 5_000 } });
+  const admin = kafka.admin({ retry: { ...KAFKA_ADMIN_RETRY } });
   await admin.connect();
   const opensearch = createOpenSearchClient(config);
 
-  const realTopics = createKafkaTopicAdmin({ admin, logger, timeoutMs: 30_000 });
+  const realTopics = createKafkaTopicAdmin({ admin, logger, timeoutMs: KAFKA_TOPIC_TIMEOUT_MS });
   const realIndices = createOpenSearchIndexAdmin({ client: opensearch, logger });
   const pipelines = createPipelineService({
     store: createMariaDbPipelineStore({ db }),
@@ -81,11 +93,7 @@ export async function startMgmt({
       partitions: config.kafka.defaultPartitions,
       replicationFactor: config.kafka.defaultReplicationFactor,
     },
-    observed: {
-      heartbeatTimeoutSec: config.server.workerHeartbeatTimeoutSec,
-      degradedLagRecords: config.server.degradedLagRecords,
-      degradedErrorRate: config.server.degradedErrorRate,
-    },
+    observed: observedSettingsOf(config.server),
   });
   const tokens = createTokenService({ store: createMariaDbTokenStore({ db }), logger, adminToken });
   const audit = createAuditService({ reader: createMariaDbAuditReader({ db }) });

@@ -1,4 +1,7 @@
+import { buildConfig } from '../../server/common/config/load';
 import type { Pipeline } from '../../server/common/pipelines';
+import type { ObservedSettings } from '../../server/pipeline-mgmt/interfaces/observed';
+import { observedSettingsOf } from '../../server/pipeline-mgmt/main';
 import type { AuditDraft } from '../../server/pipeline-mgmt/interfaces/auditLog';
 import type { IndexAdmin, IndexDefinition } from '../../server/pipeline-mgmt/interfaces/indexAdmin';
 import type {
@@ -9,6 +12,10 @@ import type {
 } from '../../server/pipeline-mgmt/interfaces/pipelineStore';
 import type { TaskStatus, TaskStatusReader } from '../../server/pipeline-mgmt/interfaces/taskStatusReader';
 import type { TopicAdmin } from '../../server/pipeline-mgmt/interfaces/topicAdmin';
+import type { ApiToken, TokenListQuery, TokenStore } from '../../server/pipeline-mgmt/interfaces/tokenStore';
+
+/** The observed-status thresholds of the config's defaults (as main.ts maps them). */
+export const OBSERVED_SETTINGS: ObservedSettings = observedSettingsOf(buildConfig({}, {}).server);
 
 /** Makes the named call of a fake fail (or run a hook) on its n-th use. */
 export class Faults {
@@ -202,5 +209,40 @@ export class FakeTasks implements TaskStatusReader {
   }
   async listForPipelines(ids: string[]) {
     return new Map(ids.filter((id) => this.byPipeline.has(id)).map((id) => [id, this.byPipeline.get(id)!]));
+  }
+}
+
+export class FakeTokenStore implements TokenStore {
+  readonly rows = new Map<string, { token: ApiToken; hash: string }>();
+  readonly audits: AuditDraft[] = [];
+  async insert(token: ApiToken, hash: string, audit: AuditDraft) {
+    const live = [...this.rows.values()].some((r) => r.token.name === token.name && !r.token.revokedAt);
+    if (live) return 'name_taken' as const;
+    this.rows.set(token.id, { token: { ...token }, hash });
+    this.audits.push(audit);
+    return 'created' as const;
+  }
+  async findForAuth(id: string) {
+    return this.rows.get(id);
+  }
+  async get(id: string) {
+    return this.rows.get(id)?.token;
+  }
+  async list(q: TokenListQuery) {
+    const items = [...this.rows.values()]
+      .map((r) => r.token)
+      .filter((t) => q.includeRevoked || !t.revokedAt)
+      .filter((t) => q.team === undefined || t.team === q.team)
+      .filter((t) => q.roles === undefined || q.roles.includes(t.role));
+    return { items: items.slice(0, q.limit) };
+  }
+  async revoke(id: string, by: string, at: Date, audit: AuditDraft) {
+    const row = this.rows.get(id);
+    if (!row) return 'gone' as const;
+    if (row.token.revokedAt) return 'already' as const;
+    row.token.revokedAt = at.toISOString();
+    row.token.revokedBy = by;
+    this.audits.push(audit);
+    return 'revoked' as const;
   }
 }

@@ -1,10 +1,10 @@
 import type { TaskStatus } from '../../server/pipeline-mgmt/interfaces/taskStatusReader';
-import { DEFAULT_OBSERVED_SETTINGS } from '../../server/pipeline-mgmt/interfaces/observed';
+import { OBSERVED_SETTINGS } from '../helpers/mgmt-fakes';
 import { observePipeline } from '../../server/pipeline-mgmt/logics/observedStatus';
 
 const NOW = new Date('2025-01-01T12:00:00Z');
 const LONG_AGO = '2025-01-01T10:00:00.000Z';
-const settings = DEFAULT_OBSERVED_SETTINGS; // heartbeat 30 s, lag 1000, error rate 5 %
+const settings = OBSERVED_SETTINGS; // heartbeat 30 s, lag 1000, error rate 5 %
 
 function task(over: Partial<TaskStatus> = {}): TaskStatus {
   return {

@@ -10,7 +10,14 @@ import type { Actor } from '../../server/pipeline-mgmt/interfaces/actor';
 import type { PipelineService } from '../../server/pipeline-mgmt/interfaces/pipelineService';
 import { createPipelineService } from '../../server/pipeline-mgmt/logics/pipelineService';
 import { testLogger } from '../helpers';
-import { FakeIndices, FakeStore, FakeTasks, FakeTopics, Faults } from '../helpers/mgmt-fakes';
+import {
+  FakeIndices,
+  FakeStore,
+  FakeTasks,
+  FakeTopics,
+  Faults,
+  OBSERVED_SETTINGS,
+} from '../helpers/mgmt-fakes';
 
 const actor: Actor = { user: 'alice', role: 'admin', team: null, tokenId: null };
 const boom = () => new DependencyError('injected', { code: 'kafka_unavailable' });
@@ -30,6 +37,7 @@ function setup(options: { abandonedCreateAfterMs?: number; clock?: { now: number
     tasks: new FakeTasks(),
     logger: testLogger(),
     defaults: { partitions: 3, replicationFactor: 1 },
+    observed: OBSERVED_SETTINGS,
     newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
     now: () => new Date((clock.now += 1)),
     abandonedCreateAfterMs: options.abandonedCreateAfterMs,

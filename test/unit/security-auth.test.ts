@@ -3,8 +3,7 @@ import { ForbiddenError, InputError, NotFoundError } from '../../server/common/e
 import type { Pipeline } from '../../server/common/pipelines';
 import { createTokenBucketLimiter } from '../../server/pipeline-mgmt/driveradapters/rateLimit';
 import type { Actor } from '../../server/pipeline-mgmt/interfaces/actor';
-import type { AuditDraft } from '../../server/pipeline-mgmt/interfaces/auditLog';
-import type { ApiToken, TokenListQuery, TokenStore } from '../../server/pipeline-mgmt/interfaces/tokenStore';
+import type { ApiToken } from '../../server/pipeline-mgmt/interfaces/tokenStore';
 import {
   canSeePipeline,
   canSeeToken,
@@ -15,7 +14,15 @@ import { createTokenService } from '../../server/pipeline-mgmt/logics/tokenServi
 import { hashToken, sameHash, tokenIdOf } from '../../server/pipeline-mgmt/logics/tokenSecrets';
 import { createPipelineService } from '../../server/pipeline-mgmt/logics/pipelineService';
 import { testLogger } from '../helpers';
-import { FakeIndices, FakeStore, FakeTasks, FakeTopics, Faults } from '../helpers/mgmt-fakes';
+import {
+  FakeIndices,
+  FakeStore,
+  FakeTasks,
+  FakeTokenStore,
+  FakeTopics,
+  Faults,
+  OBSERVED_SETTINGS,
+} from '../helpers/mgmt-fakes';
 
 const actor = (role: Actor['role'], team: string | null, user = `${role}-${team}`): Actor => ({
   user,
@@ -26,41 +33,6 @@ const actor = (role: Actor['role'], team: string | null, user = `${role}-${team}
 const admin = actor('admin', null, 'root');
 const editorA = actor('editor', 'a');
 const viewerA = actor('viewer', 'a');
-
-class FakeTokenStore implements TokenStore {
-  readonly rows = new Map<string, { token: ApiToken; hash: string }>();
-  readonly audits: AuditDraft[] = [];
-  async insert(token: ApiToken, hash: string, audit: AuditDraft) {
-    const live = [...this.rows.values()].some((r) => r.token.name === token.name && !r.token.revokedAt);
-    if (live) return 'name_taken' as const;
-    this.rows.set(token.id, { token: { ...token }, hash });
-    this.audits.push(audit);
-    return 'created' as const;
-  }
-  async findForAuth(id: string) {
-    return this.rows.get(id);
-  }
-  async get(id: string) {
-    return this.rows.get(id)?.token;
-  }
-  async list(q: TokenListQuery) {
-    const items = [...this.rows.values()]
-      .map((r) => r.token)
-      .filter((t) => q.includeRevoked || !t.revokedAt)
-      .filter((t) => q.team === undefined || t.team === q.team)
-      .filter((t) => q.roles === undefined || q.roles.includes(t.role));
-    return { items: items.slice(0, q.limit) };
-  }
-  async revoke(id: string, by: string, at: Date, audit: AuditDraft) {
-    const row = this.rows.get(id);
-    if (!row) return 'gone' as const;
-    if (row.token.revokedAt) return 'already' as const;
-    row.token.revokedAt = at.toISOString();
-    row.token.revokedBy = by;
-    this.audits.push(audit);
-    return 'revoked' as const;
-  }
-}
 
 function tokenSetup() {
   const store = new FakeTokenStore();
@@ -183,6 +155,7 @@ describe('access rules', () => {
       tasks: new FakeTasks(),
       logger: testLogger(),
       defaults: { partitions: 1, replicationFactor: 1 },
+      observed: OBSERVED_SETTINGS,
     });
     const pa = await service.createPipeline({ name: 'pa', index: 'logs' }, editorA);
     const pb = await service.createPipeline({ name: 'pb', index: 'logs', team: 'b' }, admin);

@@ -7,6 +7,7 @@ import {
   InputError,
   NotFoundError,
   PreconditionFailedError,
+  RateLimitedError,
   SdpError,
   UnauthenticatedError,
   UnsupportedMediaTypeError,
@@ -27,6 +28,7 @@ function statusFor(err: SdpError): number {
   if (err instanceof ConflictError) return 409;
   if (err instanceof PreconditionFailedError) return 412;
   if (err instanceof UnsupportedMediaTypeError) return 415;
+  if (err instanceof RateLimitedError) return 429;
   if (err instanceof DependencyError) return 503;
   return 500;
 }
@@ -55,15 +57,26 @@ function fromBodyParser(err: {
   }
 }
 
-/** The one place errors become HTTP responses. Logs only 5xx. */
+/** Headers an error's status comes with. */
+function headersFor(err: SdpError): Record<string, string> {
+  if (err instanceof RateLimitedError) return { 'Retry-After': String(err.retryAfterSec) };
+  return {};
+}
+
+/**
+ * The one place errors become HTTP responses. Logs only 5xx. A response already under way is
+ * left to Express (`next(err)`), which ends the connection.
+ */
 export function createErrorMiddleware(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, _next) => {
+  return (err: unknown, req, res, next) => {
     const requestId = res.locals.requestId as string | undefined;
     let status = 500;
     let body: ErrorBody = { code: 'internal_error', message: 'internal error' };
+    let headers: Record<string, string> = {};
     if (err instanceof SdpError) {
       status = statusFor(err);
       body = { code: err.code, message: err.message, details: err.details };
+      headers = headersFor(err);
     } else if (typeof err === 'object' && err !== null) {
       const mapped = fromBodyParser(err as { type?: string; status?: number });
       if (mapped) [status, body] = mapped;
@@ -72,8 +85,14 @@ export function createErrorMiddleware(logger: Logger): ErrorRequestHandler {
       logger.error({ err, requestId, method: req.method, path: req.path }, 'request failed');
       if (status === 503 && err instanceof SdpError) body = { code: err.code, message: err.message };
     }
-    if (res.headersSent) return;
-    res.status(status).json({ ...body, requestId });
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    res
+      .status(status)
+      .set(headers)
+      .json({ ...body, requestId });
   };
 }
 

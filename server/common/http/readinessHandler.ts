@@ -1,5 +1,9 @@
 import type { RequestHandler } from 'express';
-import { DependencyCheck, runChecks } from '../readiness';
+import { DependencyCheck, ReadinessResult, runChecks } from '../readiness';
+import type { ErrorBody } from './errorMiddleware';
+
+/** The 503 of /ready: the shared error body, plus which checks failed and every check's result. */
+export type NotReadyBody = ErrorBody & ReadinessResult & { code: 'not_ready'; failed: string[] };
 
 /** `/ready`: 200 with each check's result, or 503 `not_ready` naming the dependencies that failed. */
 export function createReadinessHandler(checks: DependencyCheck[]): RequestHandler {
@@ -12,8 +16,12 @@ export function createReadinessHandler(checks: DependencyCheck[]): RequestHandle
     const failed = Object.entries(result.checks)
       .filter(([, c]) => !c.ok)
       .map(([name]) => name);
-    res
-      .status(503)
-      .json({ code: 'not_ready', message: `unreachable: ${failed.join(', ')}`, failed, ...result });
+    const body: NotReadyBody = {
+      code: 'not_ready',
+      message: `unreachable: ${failed.join(', ')}`,
+      failed,
+      ...result,
+    };
+    res.status(503).json(body);
   };
 }

@@ -2,22 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../common/logger';
-import { generateAdminToken, isGeneratedAdminToken } from '../logics/tokenSecrets';
 
 export interface AdminTokenFileDeps {
   /** Where the token lives; relative paths are taken from `baseDir`. */
   file: string;
   baseDir: string;
   logger: Logger;
+  /** Makes a new admin token (the logic's format; this adapter only stores it). */
+  generate: () => string;
+  /** Whether a token read back from the file is one `generate` could have made. */
+  isOurs: (token: string) => boolean;
 }
 
 /** The token in the file if only its owner can read it and it is one of ours; else undefined. */
-function readOwn(file: string): string | undefined {
+function readOwn(file: string, isOurs: (token: string) => boolean): string | undefined {
   try {
     const st = statSync(file);
     if ((st.mode & 0o077) !== 0 || (process.getuid && st.uid !== process.getuid())) return undefined;
     const token = readFileSync(file, 'utf8').trim();
-    return isGeneratedAdminToken(token) ? token : undefined;
+    return isOurs(token) ? token : undefined;
   } catch {
     return undefined;
   }
@@ -46,19 +49,25 @@ function writeOwn(file: string, token: string): void {
  * cannot be written there is no bootstrap admin (tokens minted earlier still work); the error says
  * how to fix it.
  */
-export function loadOrCreateAdminToken({ file, baseDir, logger }: AdminTokenFileDeps): string | undefined {
+export function loadOrCreateAdminToken({
+  file,
+  baseDir,
+  logger,
+  generate,
+  isOurs,
+}: AdminTokenFileDeps): string | undefined {
   const log = logger.child({ component: 'admin-token' });
   const where = path.resolve(baseDir, file);
-  const existing = readOwn(where);
+  const existing = readOwn(where, isOurs);
   if (existing) {
     log.warn({ path: where }, 'SDP_ADMIN_TOKEN is not set: using the admin token in this file');
     return existing;
   }
-  const token = generateAdminToken();
+  const token = generate();
   try {
     writeOwn(where, token);
   } catch (e: unknown) {
-    const raced = readOwn(where);
+    const raced = readOwn(where, isOurs);
     if (raced) return raced;
     log.error(
       { path: where, code: (e as { code?: string }).code },

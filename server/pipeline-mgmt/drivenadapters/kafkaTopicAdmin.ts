@@ -2,6 +2,12 @@ import type { Admin } from 'kafkajs';
 import { DependencyError, describeError, InputError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { retry } from '../../common/retry';
+import {
+  LEADER_WAIT_BACKOFF,
+  TOPIC_DELETE_BACKOFF,
+  TOPIC_DELETE_MIN_ATTEMPTS,
+  TOPIC_DELETE_POLL_MS,
+} from '../defaults';
 import type { TopicAdmin } from '../interfaces/topicAdmin';
 
 interface KafkaErrorLike {
@@ -77,8 +83,7 @@ export function createKafkaTopicAdmin({ admin, logger, timeoutMs }: KafkaTopicAd
           if (parts.length < partitions || parts.some((p) => p.leader < 0)) throw new NotReady(name);
         },
         {
-          initialMs: 50,
-          maxMs: 500,
+          ...LEADER_WAIT_BACKOFF,
           maxAttempts: Infinity,
           isRetriable: (e) =>
             Date.now() < deadline &&
@@ -125,7 +130,10 @@ export function createKafkaTopicAdmin({ admin, logger, timeoutMs }: KafkaTopicAd
           const left = await existingTopics(present);
           if (left.length > 0) throw new Error(`topics still listed: ${left.join(', ')}`);
         },
-        { initialMs: 100, maxMs: 1000, maxAttempts: Math.max(3, Math.ceil(timeoutMs / 500)) },
+        {
+          ...TOPIC_DELETE_BACKOFF,
+          maxAttempts: Math.max(TOPIC_DELETE_MIN_ATTEMPTS, Math.ceil(timeoutMs / TOPIC_DELETE_POLL_MS)),
+        },
       ).catch((e: unknown) => {
         throw unavailable('finish deleting topics', e);
       });

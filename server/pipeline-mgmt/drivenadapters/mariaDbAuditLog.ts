@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { ROLES } from '../interfaces/actor';
 import {
   AUDIT_ACTIONS,
+  AUDIT_TARGET_TYPES,
   AuditDraft,
   AuditEntry,
   AuditPage,
@@ -79,7 +80,7 @@ function fromRow(r: AuditRow): AuditEntry {
     },
     action: oneOf(AUDIT_ACTIONS, r.action, 'action'),
     target: {
-      type: oneOf(['pipeline', 'token'] as const, r.target_type, 'target'),
+      type: oneOf(AUDIT_TARGET_TYPES, r.target_type, 'target'),
       id: r.target_id,
       name: r.target_name,
     },

@@ -18,6 +18,7 @@ import type {
   UpdateResult,
 } from '../interfaces/pipelineStore';
 import { dbCall, isDuplicateKey } from './dbErrors';
+import { keysetPage } from './keysetPage';
 import { insertAudit } from './mariaDbAuditLog';
 
 interface StoredRow extends PipelineRow {
@@ -121,23 +122,7 @@ export function createMariaDbPipelineStore({ db }: { db: Knex }): PipelineStore 
         if (query.team !== undefined) q.where({ team: query.team });
         if (query.status) q.where({ desired_status: query.status });
         if (query.namePrefix) q.whereRaw("name LIKE ? ESCAPE '\\\\'", [`${escapeLike(query.namePrefix)}%`]);
-        const after = query.after;
-        if (after) {
-          const at = new Date(after.createdAt);
-          q.where((w) =>
-            w
-              .where('created_at', '>', at)
-              .orWhere((x) => x.where('created_at', at).where('id', '>', after.id)),
-          );
-        }
-        const rows = (await q
-          .orderBy([{ column: 'created_at' }, { column: 'id' }])
-          .limit(query.limit + 1)) as StoredRow[];
-        const items = rows.slice(0, query.limit).map((r) => fromStoredRow(r).pipeline);
-        const last = items[items.length - 1];
-        return rows.length > query.limit && last
-          ? { items, next: { createdAt: last.createdAt, id: last.id } }
-          : { items };
+        return keysetPage(q, query, (r: StoredRow) => fromStoredRow(r).pipeline);
       }),
 
     update: (id, expectedVersion, change): Promise<UpdateResult> =>

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { ROLES } from '../interfaces/actor';
 import type { ApiToken, TokenListQuery, TokenPage, TokenStore } from '../interfaces/tokenStore';
 import { dbCall, isDuplicateKey } from './dbErrors';
+import { keysetPage } from './keysetPage';
 import { insertAudit } from './mariaDbAuditLog';
 
 export const TOKENS_TABLE = 'api_tokens';
@@ -96,23 +97,7 @@ export function createMariaDbTokenStore({ db }: { db: Knex }): TokenStore {
         if (!query.includeRevoked) q.whereNull('revoked_at');
         if (query.team !== undefined) q.where({ team: query.team });
         if (query.roles !== undefined) q.whereIn('role', query.roles);
-        const after = query.after;
-        if (after) {
-          const at = new Date(after.createdAt);
-          q.where((w) =>
-            w
-              .where('created_at', '>', at)
-              .orWhere((x) => x.where('created_at', at).where('id', '>', after.id)),
-          );
-        }
-        const rows = (await q
-          .orderBy([{ column: 'created_at' }, { column: 'id' }])
-          .limit(query.limit + 1)) as TokenRow[];
-        const items = rows.slice(0, query.limit).map(fromRow);
-        const last = items[items.length - 1];
-        return rows.length > query.limit && last
-          ? { items, next: { createdAt: last.createdAt, id: last.id } }
-          : { items };
+        return keysetPage(q, query, fromRow);
       }),
 
     revoke: (id, by, at, audit) =>

@@ -6,13 +6,16 @@ import type { DependencyCheck } from '../../common/readiness';
 import { createReadinessHandler } from '../../common/http/readinessHandler';
 import { serviceInfo } from '../../common/serviceInfo';
 import type { PipelineService } from '../interfaces/pipelineService';
-import type { AuditService, TokenService } from '../interfaces/tokenService';
+import type { AuditService } from '../interfaces/auditLog';
+import type { TokenService } from '../interfaces/tokenService';
+import { createAuditRouter } from './auditRouter';
 import { createAuthenticate } from './auth';
+import { jsonTypes, requireJsonBody } from './http';
 import { createOpenApiDocument } from './openapi';
 import { createPipelinesRouter } from './pipelinesRouter';
 import { createRateLimit, createTokenBucketLimiter, RateLimiter } from './rateLimit';
 import { ROUTES } from './routes';
-import { createAuditRouter, createTokensRouter } from './tokensRouter';
+import { createTokensRouter } from './tokensRouter';
 import { createValidators } from './validation';
 
 export const METRICS_PATH = '/metrics';
@@ -73,9 +76,15 @@ export function createMgmtApp(deps: MgmtAppDeps): Express {
 
   // Authentication comes before any body is read: an anonymous caller costs no parsing.
   app.use('/api', authenticate, rateLimit);
+  // The resources that take bodies; a body in another media type is a 415 before it is read.
+  app.use(
+    ['/api/v1/pipelines', '/api/v1/tokens'],
+    requireJsonBody,
+    express.json({ type: jsonTypes, limit: maxBodyKiB * 1024, strict: true }),
+  );
   const validators = createValidators();
-  app.use(createPipelinesRouter({ pipelines, validators, maxBodyKiB }));
-  app.use(createTokensRouter({ tokens, validators, maxBodyKiB }));
+  app.use(createPipelinesRouter({ pipelines, validators }));
+  app.use(createTokensRouter({ tokens, validators }));
   app.use(createAuditRouter({ audit, validators }));
   app.use(notFoundHandler);
   app.use(createErrorMiddleware(logger));

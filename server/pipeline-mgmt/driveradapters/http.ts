@@ -1,5 +1,6 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, RequestParamHandler, Response } from 'express';
 import {
+  NotFoundError,
   PreconditionFailedError,
   UnauthenticatedError,
   UnsupportedMediaTypeError,
@@ -16,6 +17,23 @@ export function actorFrom(res: Response): Actor {
   const actor = res.locals.actor as Actor | undefined;
   if (!actor) throw new UnauthenticatedError();
   return actor;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The `:id` parameter of a router whose ids are UUIDs (`router.param('id', parseId('pipeline'))`):
+ * anything else cannot name a `kind`, so it is a 404 `<kind>_not_found` before access or body
+ * are looked at.
+ */
+export function parseId(kind: 'pipeline' | 'token'): RequestParamHandler {
+  return (_req, _res, next, id: string) => {
+    next(
+      UUID.test(id)
+        ? undefined
+        : new NotFoundError(`no ${kind} with id "${id.slice(0, 100)}"`, `${kind}_not_found`),
+    );
+  };
 }
 
 /** The ETag of a pipeline: its version, as a strong entity tag. */

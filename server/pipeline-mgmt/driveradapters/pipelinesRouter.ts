@@ -1,27 +1,21 @@
 import express, { Request, Response, Router } from 'express';
 import type { Pipeline } from '../../common/pipelines';
-import type { ObservedStatus } from '../interfaces/observed';
 import type { ImmutableEcho, PipelineService } from '../interfaces/pipelineService';
-import type { MutableFields } from '../interfaces/pipelineStore';
-import { pipelineNotFound } from '../logics/preconditions';
-import { actorFrom, etagOf, jsonTypes, preconditionFrom, requireJsonBody } from './http';
+import { actorFrom, etagOf, parseId, preconditionFrom } from './http';
 import { route } from './routing';
 import { ROUTES } from './routes';
 import type { PatchPipelineBodyT, ReplacePipelineBodyT } from './schemas';
 import type { Validators } from './validation';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export interface PipelinesRouterDeps {
   pipelines: PipelineService;
   validators: Validators;
-  /** Largest accepted body (KiB); larger ones get 413. */
-  maxBodyKiB: number;
 }
 
-function sendPipeline(res: Response, status: number, p: Pipeline, observed?: ObservedStatus): void {
+/** A pipeline (or its view, with `observed`) with its version as the ETag. */
+function sendPipeline(res: Response, status: number, p: Pipeline): void {
   res.status(status).setHeader('ETag', etagOf(p));
-  res.json(observed ? { ...p, observed } : p);
+  res.json(p);
 }
 
 function echoOf(body: ReplacePipelineBodyT | PatchPipelineBodyT): ImmutableEcho {
@@ -36,18 +30,10 @@ const pathId = (req: Request) => String(req.params.id);
  * /api/v1/pipelines: checks each route's access, validates the request against its schema and calls
  * the pipeline service with the authenticated actor (which applies the team rules).
  */
-export function createPipelinesRouter({ pipelines, validators, maxBodyKiB }: PipelinesRouterDeps): Router {
+export function createPipelinesRouter({ pipelines, validators }: PipelinesRouterDeps): Router {
   const router = express.Router();
   const r = ROUTES;
-  router.use(
-    '/api/v1/pipelines',
-    requireJsonBody,
-    express.json({ type: jsonTypes, limit: maxBodyKiB * 1024, strict: true }),
-  );
-  // Ids are UUIDs; anything else cannot name a pipeline.
-  router.param('id', (req, _res, next, id: string) => {
-    next(UUID.test(id) ? undefined : pipelineNotFound(id.slice(0, 100)));
-  });
+  router.param('id', parseId('pipeline'));
 
   route(router, r.createPipeline, async (req, res) => {
     const body = validators.body(r.createPipeline.body, req.body);
@@ -59,30 +45,18 @@ export function createPipelinesRouter({ pipelines, validators, maxBodyKiB }: Pip
   route(router, r.listPipelines, async (req, res) => {
     const q = validators.query(r.listPipelines.query, req.query as Record<string, unknown>);
     const request = { limit: q.limit, cursor: q.cursor, status: q.status, namePrefix: q.name, team: q.team };
-    const page = await pipelines.listPipelines(request, actorFrom(res));
-    const observed = await pipelines.observe(page.items);
-    res.json({ ...page, items: page.items.map((p) => ({ ...p, observed: observed.get(p.id) })) });
+    res.json(await pipelines.listPipelineViews(request, actorFrom(res)));
   });
 
   route(router, r.getPipeline, async (req, res) => {
-    const p = await pipelines.getPipeline(pathId(req), actorFrom(res));
-    sendPipeline(res, 200, p, (await pipelines.observe([p])).get(p.id));
+    sendPipeline(res, 200, await pipelines.getPipelineView(pathId(req), actorFrom(res)));
   });
 
   route(router, r.replacePipeline, async (req, res) => {
     const body = validators.body(r.replacePipeline.body, req.body);
-    const fields: MutableFields = {
-      index: body.index,
-      description: body.description ?? '',
-      flush: {
-        mib: body.flush?.mib ?? null,
-        items: body.flush?.items ?? null,
-        intervalSec: body.flush?.intervalSec ?? null,
-      },
-      idField: body.idField ?? null,
-      outputEnabled: body.outputEnabled ?? true,
-    };
+    const { index, description, flush, idField, outputEnabled } = body;
     const options = { actor: actorFrom(res), precondition: preconditionFrom(req) };
+    const fields = { index, description, flush, idField, outputEnabled };
     sendPipeline(res, 200, await pipelines.replacePipeline(pathId(req), fields, echoOf(body), options));
   });
 

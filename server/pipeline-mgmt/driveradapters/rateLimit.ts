@@ -1,4 +1,6 @@
 import type { RequestHandler } from 'express';
+import { RateLimitedError } from '../../common/errors';
+import { RATE_LIMIT_MAX_KEYS } from '../defaults';
 import { BOOTSTRAP_ADMIN } from '../interfaces/actor';
 import { actorFrom } from './http';
 
@@ -16,7 +18,7 @@ export interface TokenBucketSettings {
   burst: number;
   /** Clock in seconds (default: monotonic). */
   nowSec?: () => number;
-  /** Buckets kept before full ones are dropped (a full bucket carries no state). */
+  /** Buckets kept before full ones are dropped (a full bucket carries no state). Default `RATE_LIMIT_MAX_KEYS`. */
   maxKeys?: number;
 }
 
@@ -28,7 +30,7 @@ export function createTokenBucketLimiter({
   ratePerSec,
   burst,
   nowSec = () => performance.now() / 1000,
-  maxKeys = 10_000,
+  maxKeys = RATE_LIMIT_MAX_KEYS,
 }: TokenBucketSettings): RateLimiter {
   const buckets = new Map<string, { tokens: number; at: number }>();
   const level = (b: { tokens: number; at: number }, now: number) =>
@@ -55,22 +57,20 @@ export function createTokenBucketLimiter({
 }
 
 /**
- * 429 `rate_limited` with `Retry-After` when the caller's token has used up its bucket. Runs after
+ * A `RateLimitedError` (429 `rate_limited` with `Retry-After`, see errorMiddleware.ts) when the caller's token has used up its bucket. Runs after
  * authentication: the key is the token (the bootstrap admin has one bucket of its own).
  */
 export function createRateLimit({ limiter }: { limiter: RateLimiter }): RequestHandler {
   return (_req, res, next) => {
     const actor = actorFrom(res);
     const r = limiter.take(actor.tokenId ?? BOOTSTRAP_ADMIN);
-    if (r.ok) {
-      next();
-      return;
-    }
-    res.setHeader('Retry-After', String(r.retryAfterSec));
-    res.status(429).json({
-      code: 'rate_limited',
-      message: `too many requests for this token; retry after ${r.retryAfterSec} s`,
-      requestId: res.locals.requestId as string | undefined,
-    });
+    next(
+      r.ok
+        ? undefined
+        : new RateLimitedError(
+            `too many requests for this token; retry after ${r.retryAfterSec} s`,
+            r.retryAfterSec,
+          ),
+    );
   };
 }

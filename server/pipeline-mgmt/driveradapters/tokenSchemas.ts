@@ -1,11 +1,13 @@
 import { Static, Type } from '@sinclair/typebox';
+import { ROLES } from '../interfaces/actor';
+import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from '../interfaces/auditLog';
 import { Nullable, StringEnum, TeamSchema } from './schemaKit';
 
 /** Bodies and answers of /api/v1/tokens and /api/v1/audit (re-exported by schemas.ts, so they are in /openapi.json). */
 
 export { TeamSchema };
 
-export const RoleSchema = StringEnum(['admin', 'editor', 'viewer'] as const, {
+export const RoleSchema = StringEnum(ROLES, {
   description:
     "viewer: read its team's pipelines; editor: also create and change them, mint editor/viewer tokens for its team; admin: everything",
 });
@@ -72,17 +74,7 @@ export const TokenListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const AuditActionSchema = StringEnum(
-  [
-    'pipeline.create',
-    'pipeline.update',
-    'pipeline.status',
-    'pipeline.delete',
-    'token.create',
-    'token.revoke',
-  ] as const,
-  { description: 'what was done' },
-);
+export const AuditActionSchema = StringEnum(AUDIT_ACTIONS, { description: 'what was done' });
 
 export const AuditEntrySchema = Type.Object(
   {
@@ -96,7 +88,7 @@ export const AuditEntrySchema = Type.Object(
     }),
     action: AuditActionSchema,
     target: Type.Object({
-      type: StringEnum(['pipeline', 'token'] as const),
+      type: StringEnum(AUDIT_TARGET_TYPES),
       id: Type.String(),
       name: Type.String(),
     }),

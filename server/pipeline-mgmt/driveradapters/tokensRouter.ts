@@ -1,35 +1,20 @@
 import express, { Router } from 'express';
-import { NotFoundError } from '../../common/errors';
-import type { AuditService, TokenService } from '../interfaces/tokenService';
-import { actorFrom, jsonTypes, requireJsonBody } from './http';
+import type { TokenService } from '../interfaces/tokenService';
+import { actorFrom, parseId } from './http';
 import { route } from './routing';
 import { ROUTES } from './routes';
 import type { Validators } from './validation';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export interface TokensRouterDeps {
   tokens: TokenService;
   validators: Validators;
-  maxBodyKiB: number;
 }
 
 /** /api/v1/tokens: mint (the secret is in that one response), list without secrets, revoke. */
-export function createTokensRouter({ tokens, validators, maxBodyKiB }: TokensRouterDeps): Router {
+export function createTokensRouter({ tokens, validators }: TokensRouterDeps): Router {
   const router = express.Router();
   const r = ROUTES;
-  router.use(
-    '/api/v1/tokens',
-    requireJsonBody,
-    express.json({ type: jsonTypes, limit: maxBodyKiB * 1024, strict: true }),
-  );
-  router.param('id', (_req, _res, next, id: string) => {
-    next(
-      UUID.test(id)
-        ? undefined
-        : new NotFoundError(`no token with id "${id.slice(0, 100)}"`, 'token_not_found'),
-    );
-  });
+  router.param('id', parseId('token'));
 
   route(router, r.createToken, async (req, res) => {
     const body = validators.body(r.createToken.body, req.body);
@@ -47,21 +32,5 @@ export function createTokensRouter({ tokens, validators, maxBodyKiB }: TokensRou
     res.status(204).end();
   });
 
-  return router;
-}
-
-/** /api/v1/audit: the audit log, for admins. */
-export function createAuditRouter({
-  audit,
-  validators,
-}: {
-  audit: AuditService;
-  validators: Validators;
-}): Router {
-  const router = express.Router();
-  route(router, ROUTES.listAudit, async (req, res) => {
-    const q = validators.query(ROUTES.listAudit.query, req.query as Record<string, unknown>);
-    res.json(await audit.list(q, actorFrom(res)));
-  });
   return router;
 }

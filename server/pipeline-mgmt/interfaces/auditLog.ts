@@ -1,5 +1,6 @@
 import type { Actor, Role } from './actor';
 
+/** Everything the audit log records (the API's `action` enum is derived from this list). */
 export const AUDIT_ACTIONS = [
   'pipeline.create',
   'pipeline.update',
@@ -10,8 +11,11 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/** What an audit entry can be about. */
+export const AUDIT_TARGET_TYPES = ['pipeline', 'token'] as const;
+
 export interface AuditTarget {
-  type: 'pipeline' | 'token';
+  type: (typeof AUDIT_TARGET_TYPES)[number];
   id: string;
   name: string;
 }
@@ -59,4 +63,16 @@ export interface AuditPage {
 /** Reads the audit log (writes happen inside the stores' transactions). */
 export interface AuditReader {
   list(query: AuditQuery): Promise<AuditPage>;
+}
+
+export interface AuditListRequest {
+  limit: number;
+  cursor?: string;
+  targetId?: string;
+  action?: AuditAction;
+}
+
+/** The audit log, for admins. */
+export interface AuditService {
+  list(request: AuditListRequest, actor: Actor): Promise<{ items: AuditEntry[]; nextCursor: string | null }>;
 }

@@ -39,9 +39,3 @@ export interface ObservedSettings {
   /** Share of failed records over the last minute above which the pipeline is degraded (0-1). */
   degradedErrorRate: number;
 }
-
-export const DEFAULT_OBSERVED_SETTINGS: ObservedSettings = {
-  heartbeatTimeoutSec: 30,
-  degradedLagRecords: 1000,
-  degradedErrorRate: 0.05,
-};

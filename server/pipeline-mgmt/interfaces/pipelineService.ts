@@ -44,6 +44,12 @@ export interface ImmutableEcho {
 
 export type PatchFields = Partial<Omit<MutableFields, 'flush'>> & { flush?: Partial<FlushOverrides> };
 
+/**
+ * What a PUT sends: the index, and any other mutable field; one left out returns to its default
+ * (the same defaults a create applies).
+ */
+export type ReplaceFields = PatchFields & { index: string };
+
 export interface UpdateOptions {
   actor: Actor;
   precondition?: VersionPrecondition;
@@ -60,6 +66,14 @@ export interface PipelineListRequest {
 
 export interface PipelineList {
   items: Pipeline[];
+  nextCursor: string | null;
+}
+
+/** A pipeline as GET shows it: the record and its observed status. */
+export type PipelineView = Pipeline & { observed: ObservedStatus };
+
+export interface PipelineViewList {
+  items: PipelineView[];
   nextCursor: string | null;
 }
 
@@ -80,10 +94,14 @@ export interface PipelineService {
   createPipeline(input: CreatePipelineInput, actor: Actor): Promise<Pipeline>;
   getPipeline(id: string, actor: Actor): Promise<Pipeline>;
   listPipelines(request: PipelineListRequest, actor: Actor): Promise<PipelineList>;
+  /** GET one: the pipeline the caller may see, with its observed status. */
+  getPipelineView(id: string, actor: Actor): Promise<PipelineView>;
+  /** GET list: a page of the pipelines the caller may see, each with its observed status. */
+  listPipelineViews(request: PipelineListRequest, actor: Actor): Promise<PipelineViewList>;
   /** PUT: replaces every mutable field (absent optional ones return to their defaults). */
   replacePipeline(
     id: string,
-    fields: MutableFields,
+    fields: ReplaceFields,
     echo: ImmutableEcho,
     options: UpdateOptions,
   ): Promise<Pipeline>;
@@ -98,8 +116,6 @@ export interface PipelineService {
   updatePipelineStatus(id: string, status: PipelineStatus, options: UpdateOptions): Promise<Pipeline>;
   deletePipeline(id: string, options: UpdateOptions & { force: boolean }): Promise<void>;
   listTasks(id: string, actor: Actor): Promise<TaskView[]>;
-  /** The observed status of pipelines the caller already got (no access check of its own). */
-  observe(pipelines: Pipeline[]): Promise<Map<string, ObservedStatus>>;
   /** Every pipeline counted by status: for operators' metrics, not for API callers. */
   pipelineCounts(): Promise<PipelineCounts>;
 }

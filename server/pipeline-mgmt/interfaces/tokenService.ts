@@ -1,5 +1,4 @@
 import type { Actor, Role } from './actor';
-import type { AuditAction, AuditEntry } from './auditLog';
 import type { ApiToken } from './tokenStore';
 
 export interface MintInput {
@@ -33,16 +32,4 @@ export interface TokenService {
   list(request: TokenListRequest, actor: Actor): Promise<TokenList>;
   /** Revoking a revoked token is a no-op; one the caller may not see is not found. */
   revoke(id: string, actor: Actor): Promise<void>;
-}
-
-export interface AuditListRequest {
-  limit: number;
-  cursor?: string;
-  targetId?: string;
-  action?: AuditAction;
-}
-
-/** The audit log, for admins. */
-export interface AuditService {
-  list(request: AuditListRequest, actor: Actor): Promise<{ items: AuditEntry[]; nextCursor: string | null }>;
 }

@@ -1,6 +1,5 @@
 import { InputError } from '../../common/errors';
-import type { AuditReader } from '../interfaces/auditLog';
-import type { AuditService } from '../interfaces/tokenService';
+import type { AuditReader, AuditService } from '../interfaces/auditLog';
 import { requireRole } from './access';
 
 /** Audit cursors: base64url of `a<id>`; opaque to clients. */

@@ -6,6 +6,7 @@ import type { AuditDraft } from '../interfaces/auditLog';
 import { teamForNewPipeline } from './access';
 import type { ResolvedDeps } from './deps';
 import { UndoStack } from './undo';
+import { withFieldDefaults } from './updatePipeline';
 
 function newRecord(
   deps: ResolvedDeps,
@@ -17,18 +18,10 @@ function newRecord(
   return {
     id: deps.newId(),
     name: input.name,
-    description: input.description ?? '',
-    index: input.index,
+    ...withFieldDefaults(input),
     topics: topicNamesFor(input.name),
     partitions: input.partitions ?? deps.defaults.partitions,
     replicationFactor: input.replicationFactor ?? deps.defaults.replicationFactor,
-    flush: {
-      mib: input.flush?.mib ?? null,
-      items: input.flush?.items ?? null,
-      intervalSec: input.flush?.intervalSec ?? null,
-    },
-    idField: input.idField ?? null,
-    outputEnabled: input.outputEnabled ?? true,
     // A record being created is never `running`: workers must not pick it up half-made.
     status: 'stopped',
     version: 1,

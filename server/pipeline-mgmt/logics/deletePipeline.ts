@@ -3,6 +3,7 @@ import { consumerGroupFor, Pipeline } from '../../common/pipelines';
 import { retry } from '../../common/retry';
 import type { UpdateOptions } from '../interfaces/pipelineService';
 import type { StoredPipeline } from '../interfaces/pipelineStore';
+import { CAS_ATTEMPTS, GROUP_DELETE_BACKOFF } from '../defaults';
 import { requireRole } from './access';
 import type { ResolvedDeps } from './deps';
 import { checkPrecondition, getVisible, pipelineNotFound } from './preconditions';
@@ -46,8 +47,7 @@ async function deleteGroup(deps: ResolvedDeps, p: Pipeline): Promise<void> {
         return r;
       },
       {
-        initialMs: 250,
-        maxMs: 2000,
+        ...GROUP_DELETE_BACKOFF,
         maxAttempts: Infinity,
         isRetriable: (e) => e instanceof GroupNotEmpty && Date.now() < deadline,
       },
@@ -74,7 +74,7 @@ export async function deletePipelineFlow(
     if (stored.lifecycle === 'deleting') break;
     checkPrecondition(options.precondition, stored.pipeline.version);
     if (await markDeleting(deps, stored, options)) break;
-    if (attempt >= 5) {
+    if (attempt >= CAS_ATTEMPTS) {
       throw new ConflictError('pipeline is being changed by others; try again', 'concurrent_update', { id });
     }
   }

@@ -19,13 +19,13 @@ export interface PipelineServiceDeps {
   now?: () => Date;
   /**
    * A record still `creating` after this long (ms) belongs to a create that died half-way; the
-   * next create of that name cleans it up and takes the name. Default 15 minutes.
+   * next create of that name cleans it up and takes the name. Default `ABANDONED_CREATE_AFTER_MS`.
    */
   abandonedCreateAfterMs?: number;
-  /** How long delete waits for a consumer group to empty before leaving it to expire (ms). Default 10 s. */
+  /** How long delete waits for a consumer group to empty before leaving it to expire (ms). Default `GROUP_DELETE_WAIT_MS`. */
   groupDeleteWaitMs?: number;
-  /** Thresholds of the observed status (server.workerHeartbeatTimeoutSec, server.degraded*). */
-  observed?: ObservedSettings;
+  /** Thresholds of the observed status: from the config (server.workerHeartbeatTimeoutSec, server.degraded*). */
+  observed: ObservedSettings;
 }
 
 export type ResolvedDeps = Required<PipelineServiceDeps>;

@@ -3,6 +3,7 @@ import { OBSERVED_STATES, ObservedSettings, ObservedState, ObservedStatus } from
 import type { PipelineCounts, TaskView } from '../interfaces/pipelineService';
 import type { PipelineStore } from '../interfaces/pipelineStore';
 import type { TaskStatus, TaskStatusReader } from '../interfaces/taskStatusReader';
+import { COUNT_PAGE_SIZE } from '../defaults';
 import { isLive, observePipeline } from './observedStatus';
 
 export interface ObserveDeps {
@@ -11,9 +12,6 @@ export interface ObserveDeps {
   settings: ObservedSettings;
   now: () => Date;
 }
-
-/** Page size of the walk over every pipeline that pipelineCounts makes. */
-const COUNT_PAGE = 500;
 
 /** The observed side of pipelines: their tasks summarised, and counts over all of them (for /metrics). */
 export function createObserveService({ store, tasks, settings, now }: ObserveDeps) {
@@ -38,7 +36,7 @@ export function createObserveService({ store, tasks, settings, now }: ObserveDep
       >;
       let after: { createdAt: string; id: string } | undefined;
       do {
-        const page = await store.list({ limit: COUNT_PAGE, after });
+        const page = await store.list({ limit: COUNT_PAGE_SIZE, after });
         for (const p of page.items) desired[p.status]++;
         for (const o of (await observe(page.items)).values()) observed[o.status]++;
         after = page.next;

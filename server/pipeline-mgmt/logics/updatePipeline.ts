@@ -2,8 +2,9 @@ import { ConflictError, InputError, PreconditionFailedError } from '../../common
 import type { Pipeline, PipelineStatus } from '../../common/pipelines';
 import type { Actor } from '../interfaces/actor';
 import type { AuditDraft } from '../interfaces/auditLog';
-import type { ImmutableEcho, PatchFields, UpdateOptions } from '../interfaces/pipelineService';
+import type { ImmutableEcho, PatchFields, ReplaceFields, UpdateOptions } from '../interfaces/pipelineService';
 import type { MutableFields, PipelineChange } from '../interfaces/pipelineStore';
+import { CAS_ATTEMPTS } from '../defaults';
 import { requireRole } from './access';
 import type { ResolvedDeps } from './deps';
 import {
@@ -13,8 +14,6 @@ import {
   getVisible,
   pipelineNotFound,
 } from './preconditions';
-
-const CAS_ATTEMPTS = 5;
 
 /**
  * Read, decide, compare-and-set on `version`. With explicit If-Match versions a lost race is a
@@ -41,6 +40,24 @@ async function applyUpdate(
     }
   }
   throw new ConflictError('pipeline is being changed by others; try again', 'concurrent_update', { id });
+}
+
+/**
+ * The mutable fields with every default applied: what a create stores and what a PUT replaces
+ * (a field left out returns to its default). The one place these defaults are written.
+ */
+export function withFieldDefaults(input: ReplaceFields): MutableFields {
+  return {
+    description: input.description ?? '',
+    index: input.index,
+    flush: {
+      mib: input.flush?.mib ?? null,
+      items: input.flush?.items ?? null,
+      intervalSec: input.flush?.intervalSec ?? null,
+    },
+    idField: input.idField ?? null,
+    outputEnabled: input.outputEnabled ?? true,
+  };
 }
 
 function mutableOf(p: Pipeline): MutableFields {
@@ -107,11 +124,12 @@ async function decideFields(
 export function replacePipeline(
   deps: ResolvedDeps,
   id: string,
-  fields: MutableFields,
+  fields: ReplaceFields,
   echo: ImmutableEcho,
   options: UpdateOptions,
 ): Promise<Pipeline> {
-  return applyUpdate(deps, id, options, (current) => decideFields(deps, current, fields, echo, options));
+  const next = withFieldDefaults(fields);
+  return applyUpdate(deps, id, options, (current) => decideFields(deps, current, next, echo, options));
 }
 
 export function patchPipeline(

@@ -1,0 +1,118 @@
+import { ForbiddenError } from '../../server/common/errors';
+import { ROUTES } from '../../server/pipeline-mgmt/driveradapters/routes';
+import { ROLES, type Actor, type Role } from '../../server/pipeline-mgmt/interfaces/actor';
+import type { AuditReader } from '../../server/pipeline-mgmt/interfaces/auditLog';
+import { createAuditService } from '../../server/pipeline-mgmt/logics/auditService';
+import { createPipelineService } from '../../server/pipeline-mgmt/logics/pipelineService';
+import { createTokenService } from '../../server/pipeline-mgmt/logics/tokenService';
+import { testLogger } from '../helpers';
+import {
+  FakeIndices,
+  FakeStore,
+  FakeTasks,
+  FakeTokenStore,
+  FakeTopics,
+  Faults,
+  OBSERVED_SETTINGS,
+} from '../helpers/mgmt-fakes';
+
+/**
+ * The route table's `access` is checked first (a cheap 403); the logic's `requireRole` stays the
+ * authority. This keeps the two in step: for every route, a caller one role below the route's
+ * access is refused by the logic itself, and a caller with exactly that role is not.
+ */
+
+const TEAM = 'a';
+const as = (role: Role): Actor => ({ user: `${role}-${TEAM}`, role, team: TEAM, tokenId: null });
+const root: Actor = { user: 'root', role: 'admin', team: null, tokenId: null };
+const TOKEN_ID = '00000000-0000-4000-8000-00000000beef';
+
+async function setup() {
+  const faults = new Faults();
+  const indices = new FakeIndices(faults);
+  indices.indices.set('logs', {});
+  const pipelines = createPipelineService({
+    store: new FakeStore(faults),
+    topics: new FakeTopics(faults),
+    indices,
+    tasks: new FakeTasks(),
+    logger: testLogger(),
+    defaults: { partitions: 1, replicationFactor: 1 },
+    observed: OBSERVED_SETTINGS,
+  });
+  const tokenStore = new FakeTokenStore();
+  const tokens = createTokenService({ store: tokenStore, logger: testLogger() });
+  const reader: AuditReader = { list: async () => ({ items: [] }) };
+  const audit = createAuditService({ reader });
+  // Something of team `a` to act on, so what is tested is the role, not visibility.
+  const p = await pipelines.createPipeline({ name: 'p', index: 'logs', team: TEAM }, root);
+  await tokenStore.insert(
+    {
+      id: TOKEN_ID,
+      name: 'v',
+      role: 'viewer',
+      team: TEAM,
+      createdBy: 'root',
+      createdAt: new Date().toISOString(),
+      revokedAt: null,
+      revokedBy: null,
+    },
+    'hash',
+    {
+      action: 'token.create',
+      actor: root,
+      target: { type: 'token', id: TOKEN_ID, name: 'v' },
+      team: TEAM,
+      details: {},
+    },
+  );
+  return { pipelines, tokens, audit, pipelineId: p.id };
+}
+
+type Services = Awaited<ReturnType<typeof setup>>;
+type Call = (s: Services, actor: Actor) => Promise<unknown>;
+
+/** The service call each authenticated route makes (as the router makes it). */
+const CALLS: Record<string, Call> = {
+  createPipeline: (s, actor) => s.pipelines.createPipeline({ name: 'q', index: 'logs' }, actor),
+  listPipelines: (s, actor) => s.pipelines.listPipelineViews({ limit: 10 }, actor),
+  getPipeline: (s, actor) => s.pipelines.getPipelineView(s.pipelineId, actor),
+  replacePipeline: (s, actor) =>
+    s.pipelines.replacePipeline(s.pipelineId, { index: 'logs', description: 'x' }, {}, { actor }),
+  patchPipeline: (s, actor) => s.pipelines.patchPipeline(s.pipelineId, { description: 'y' }, {}, { actor }),
+  deletePipeline: (s, actor) => s.pipelines.deletePipeline(s.pipelineId, { actor, force: true }),
+  updatePipelineStatus: (s, actor) => s.pipelines.updatePipelineStatus(s.pipelineId, 'stopped', { actor }),
+  listTasks: (s, actor) => s.pipelines.listTasks(s.pipelineId, actor),
+  createToken: (s, actor) => s.tokens.mint({ name: 'new', role: 'viewer' }, actor),
+  listTokens: (s, actor) => s.tokens.list({ limit: 10, includeRevoked: false }, actor),
+  revokeToken: (s, actor) => s.tokens.revoke(TOKEN_ID, actor),
+  listAudit: (s, actor) => s.audit.list({ limit: 10 }, actor),
+};
+
+const authenticated = Object.entries(ROUTES).filter(([, spec]) => spec.access !== 'public');
+
+/** What a call ends in: `ok`, `forbidden`, or the name of another error. */
+async function outcome(call: Call, actor: Actor): Promise<string> {
+  try {
+    await call(await setup(), actor);
+    return 'ok';
+  } catch (e: unknown) {
+    return e instanceof ForbiddenError ? 'forbidden' : String((e as Error).name);
+  }
+}
+
+describe("each route's access matches what the logic requires", () => {
+  it('every authenticated route has a call here', () => {
+    expect(Object.keys(CALLS).sort()).toEqual(authenticated.map(([id]) => id).sort());
+  });
+
+  it.each(authenticated.map(([id, spec]) => [id, spec.access as Role]))(
+    '%s (%s): the logic refuses the role below and allows that role',
+    async (id, least) => {
+      const call = CALLS[id] as Call;
+      const below = ROLES[ROLES.indexOf(least) - 1];
+      if (below !== undefined) expect(await outcome(call, as(below))).toBe('forbidden');
+      expect(await outcome(call, as(least))).toBe('ok');
+    },
+  );
+});
