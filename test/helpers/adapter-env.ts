@@ -1,3 +1,4 @@
+import { retry } from '../../server/common/retry';
 import { Client } from '@opensearch-project/opensearch';
 import { Admin, IHeaders, Kafka, logLevel } from 'kafkajs';
 import type { Knex } from 'knex';
@@ -40,15 +41,29 @@ export function testOpenSearch(node = testConfig().opensearch.url): Client {
 /** A random topic or index name (Kafka and OpenSearch both accept it). */
 export const randomResourceName = (prefix: string) => randomName(prefix).replace(/_/g, '-');
 
-/** Runs `fn` with a connected admin client that is disconnected afterwards. */
+/**
+ * Runs `fn` with a fresh admin client, disconnected afterwards, retrying Kafka's retriable errors (a
+ * broker briefly paused or restarted by a fault test). A long-lived admin keeps every topic it ever
+ * looked up in its metadata requests, and fails once one of them is deleted; a fresh one per call does not.
+ */
 export async function withAdmin<T>(kafka: Kafka, fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+  return retry(
+    async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        return await fn(admin);
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+    {
+      initialMs: 200,
+      maxMs: 2000,
+      maxAttempts: 10,
+      isRetriable: (e) => (e as { retriable?: unknown }).retriable === true,
+    },
+  );
 }
 
 /** Creates a topic (optionally with topic configs) and waits until every partition has a leader. */

@@ -1,13 +1,18 @@
-import { retry } from '../../server/common/retry';
 import { randomUUID } from 'node:crypto';
 import { Client } from '@opensearch-project/opensearch';
-import { Admin, IHeaders, Kafka, logLevel, Producer } from 'kafkajs';
+import { Admin, Kafka, logLevel, Producer } from 'kafkajs';
 import type { Knex } from 'knex';
 import type { Config } from '../../server/common/config/schema';
 import { createDatabase } from '../../server/common/db/knex';
 import { migrateLatest } from '../../server/common/db/migrate';
 import { consumerGroupFor, Pipeline, pipelineToRow, topicNamesFor } from '../../server/common/pipelines';
 import { WORKER_TEST_MAPPING } from '../fixtures/worker-records';
+import {
+  ReadMessage,
+  readTopic as readKafkaTopic,
+  withAdmin as withKafkaAdmin,
+  topicSize as kafkaTopicSize,
+} from './adapter-env';
 import { createTestDatabase, randomName, TestDatabase, testConfig, waitFor } from './index';
 
 /** Real services for one worker suite: a fresh database, a Kafka client, an OpenSearch client. */
@@ -27,24 +32,8 @@ export interface WorkerEnv {
  * a broker briefly paused by a fault test). A long-lived admin keeps every topic it ever looked up in
  * its metadata requests, and fails once one of them is deleted; a fresh one per call does not.
  */
-export async function withAdmin<T>(env: WorkerEnv, fn: (admin: Admin) => Promise<T>): Promise<T> {
-  return retry(
-    async () => {
-      const admin = env.kafka.admin();
-      await admin.connect();
-      try {
-        return await fn(admin);
-      } finally {
-        await admin.disconnect().catch(() => undefined);
-      }
-    },
-    {
-      initialMs: 200,
-      maxMs: 2000,
-      maxAttempts: 10,
-      isRetriable: (e) => (e as { retriable?: unknown }).retriable === true,
-    },
-  );
+export function withAdmin<T>(env: WorkerEnv, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  return withKafkaAdmin(env.kafka, fn);
 }
 
 export async function createWorkerEnv(): Promise<WorkerEnv> {
@@ -220,60 +209,24 @@ export async function groupLag(env: WorkerEnv, pipelineId: string, topic: string
   }, 0);
 }
 
-export interface ReadRecord {
-  partition: number;
-  offset: string;
-  key: string | null;
-  value: string;
-  headers: Record<string, string>;
-}
-
-function headerText(h: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h ?? {})) out[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
-  return out;
-}
+/** A record read back from a topic (one implementation, shared with the adapter tests). */
+export type ReadRecord = ReadMessage;
 
 /** Reads a whole topic from the beginning until `count` records arrived (or throws after the timeout). */
-export async function readTopic(
+export function readTopic(
   env: WorkerEnv,
   topic: string,
   count: number,
   timeoutMs = 30_000,
 ): Promise<ReadRecord[]> {
-  const consumer = env.kafka.consumer({ groupId: randomName('reader'), allowAutoTopicCreation: false });
-  const out: ReadRecord[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        out.push({
-          partition,
-          offset: message.offset,
-          key: message.key?.toString('utf8') ?? null,
-          value: message.value?.toString('utf8') ?? '',
-          headers: headerText(message.headers),
-        });
-      },
-    });
-    await waitFor(() => out.length >= count, {
-      timeoutMs,
-      what: `${count} records on ${topic} (have ${out.length})`,
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
+  return readKafkaTopic(env.kafka, topic, count, { timeoutMs });
 }
 
 /** The end offsets of a topic, summed: how many records it holds. */
-export async function topicSize(env: WorkerEnv, topic: string): Promise<number> {
-  const ends = await withAdmin(env, (admin) => admin.fetchTopicOffsets(topic));
-  return ends.reduce((s, e) => s + Number(e.high) - Number(e.low), 0);
+export function topicSize(env: WorkerEnv, topic: string): Promise<number> {
+  return kafkaTopicSize(env.kafka, topic);
 }
 
-/** The environment a worker child process needs to run against this suite's database. */
 export function workerEnvVars(env: WorkerEnv, extra: Record<string, string> = {}): Record<string, string> {
   return {
     SDP_MYSQL_URL: env.tdb.url,
