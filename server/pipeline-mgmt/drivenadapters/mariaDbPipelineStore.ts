@@ -86,9 +86,7 @@ export function createMariaDbPipelineStore({ db }: { db: Knex }): PipelineStore 
         } catch (e: unknown) {
           if (!isDuplicateKey(e)) throw e;
           const existing = await getByName(record.name);
-          if (!existing) return { result: 'taken' };
-          const { id, createdAt } = existing.pipeline;
-          return { result: 'taken', existing: { id, createdAt, lifecycle: existing.lifecycle } };
+          return existing ? { result: 'taken', existing } : { result: 'taken' };
         }
       }),
 

@@ -49,7 +49,8 @@ export interface ListPage {
 
 export type ReserveResult =
   | { result: 'reserved' }
-  | { result: 'taken'; existing?: { id: string; lifecycle: Lifecycle; createdAt: string } };
+  /** `existing`: the record holding the name, as read right after the refused insert (gone meanwhile: absent). */
+  | { result: 'taken'; existing?: StoredPipeline };
 
 export type UpdateResult =
   { result: 'updated'; pipeline: Pipeline } | { result: 'stale' } | { result: 'gone' };
