@@ -74,12 +74,12 @@ export class FakeStore implements PipelineStore {
   async activate(id: string, status: Pipeline['status'], at: Date, audit: AuditDraft) {
     this.faults.hit('store.activate');
     const row = this.rows.get(id);
-    if (!row || row.lifecycle !== 'creating') throw new Error('reservation gone');
+    if (!row || row.lifecycle !== 'creating') return { result: 'taken_over' as const };
     row.lifecycle = 'ready';
     row.pipeline.status = status;
     row.pipeline.updatedAt = at.toISOString();
     this.audits.push({ draft: audit, before: null, after: row.pipeline.version });
-    return clone(row.pipeline);
+    return { result: 'activated' as const, pipeline: clone(row.pipeline) };
   }
 
   async removeReservation(id: string) {

@@ -171,7 +171,11 @@ export async function createPipelineFlow(
         indexCreated: !!input.createIndex,
       },
     };
-    const created = await deps.store.activate(record.id, status, deps.now(), audit);
+    const activated = await deps.store.activate(record.id, status, deps.now(), audit);
+    if (activated.result === 'taken_over') {
+      throw new ConflictError('the reservation of this name was taken over', 'pipeline_exists');
+    }
+    const created = activated.pipeline;
     log.info({ status: created.status }, 'pipeline created');
     return created;
   } catch (e: unknown) {
