@@ -19,6 +19,22 @@ export interface FlushOverrides {
   intervalSec: number | null;
 }
 
+/**
+ * Bounds of the bulk flush thresholds, shared by the server defaults (config `server.flush*`) and
+ * a pipeline's own overrides (the REST schema), so both accept the same range. Sizes above
+ * 100 MiB exceed what OpenSearch accepts in one request by default; an hour is the longest a
+ * record should wait in a buffer.
+ */
+export const FLUSH_BOUNDS = {
+  /** Bulk size (MiB): above 0, at most this. */
+  maxMiB: 100,
+  /** Bulk record count: at least `minItems`, at most `maxItems`. */
+  minItems: 1,
+  maxItems: 1_000_000,
+  /** Bulk interval (s): above 0, at most this. */
+  maxIntervalSec: 3600,
+} as const;
+
 export interface Pipeline {
   id: string;
   name: string;

@@ -56,10 +56,7 @@ export class FakeStore implements PipelineStore {
   async reserve(record: Pipeline, { indexCreated }: { indexCreated: boolean }) {
     this.faults.hit('store.reserve', record.name);
     const taken = [...this.rows.values()].find((r) => r.pipeline.name === record.name);
-    if (taken) {
-      const { id, createdAt } = taken.pipeline;
-      return { result: 'taken' as const, existing: { id, createdAt, lifecycle: taken.lifecycle } };
-    }
+    if (taken) return { result: 'taken' as const, existing: clone(taken) };
     this.rows.set(record.id, {
       pipeline: clone({ ...record, status: 'stopped' }),
       lifecycle: 'creating',
@@ -77,12 +74,12 @@ export class FakeStore implements PipelineStore {
   async activate(id: string, status: Pipeline['status'], at: Date, audit: AuditDraft) {
     this.faults.hit('store.activate');
     const row = this.rows.get(id);
-    if (!row || row.lifecycle !== 'creating') throw new Error('reservation gone');
+    if (!row || row.lifecycle !== 'creating') return { result: 'taken_over' as const };
     row.lifecycle = 'ready';
     row.pipeline.status = status;
     row.pipeline.updatedAt = at.toISOString();
     this.audits.push({ draft: audit, before: null, after: row.pipeline.version });
-    return clone(row.pipeline);
+    return { result: 'activated' as const, pipeline: clone(row.pipeline) };
   }
 
   async removeReservation(id: string) {
@@ -160,13 +157,11 @@ export class FakeTopics implements TopicAdmin {
     return 'created' as const;
   }
 
-  async existingTopics(names: string[]) {
-    return names.filter((n) => this.topics.has(n));
-  }
-
   async deleteTopics(names: string[]) {
     this.faults.hit('topics.delete', names.join(','));
-    for (const n of names) this.topics.delete(n);
+    const present = names.filter((n) => this.topics.has(n));
+    for (const n of present) this.topics.delete(n);
+    return present;
   }
 
   async deleteConsumerGroup(groupId: string) {

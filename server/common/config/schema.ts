@@ -1,4 +1,5 @@
 import { Static, Type } from '@sinclair/typebox';
+import { FLUSH_BOUNDS } from '../pipelines';
 
 const Int = (min: number, max: number, description: string, def: number) =>
   Type.Integer({ minimum: min, maximum: max, description, default: def });
@@ -15,14 +16,19 @@ export const ConfigSchema = Type.Object(
         workerPort: Int(0, 65535, "a worker's /health, /ready, /metrics port; 0 picks a free port", 13013),
         flushMiB: Type.Number({
           exclusiveMinimum: 0,
-          maximum: 100,
+          maximum: FLUSH_BOUNDS.maxMiB,
           description: 'flush a bulk request at this size (MiB)',
           default: 5,
         }),
-        flushItems: Int(1, 1_000_000, 'flush a bulk request at this many records', 10000),
+        flushItems: Int(
+          FLUSH_BOUNDS.minItems,
+          FLUSH_BOUNDS.maxItems,
+          'flush a bulk request at this many records',
+          10000,
+        ),
         flushIntervalSec: Type.Number({
           exclusiveMinimum: 0,
-          maximum: 3600,
+          maximum: FLUSH_BOUNDS.maxIntervalSec,
           description: 'flush a bulk request after this many seconds',
           default: 3,
         }),

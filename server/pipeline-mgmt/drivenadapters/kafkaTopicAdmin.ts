@@ -96,8 +96,6 @@ export function createKafkaTopicAdmin({ admin, logger, timeoutMs }: KafkaTopicAd
   };
 
   return {
-    existingTopics,
-
     createTopic: async ({ name, partitions, replicationFactor }) => {
       let created: boolean;
       try {
@@ -118,7 +116,7 @@ export function createKafkaTopicAdmin({ admin, logger, timeoutMs }: KafkaTopicAd
 
     deleteTopics: async (names) => {
       const present = await existingTopics(names);
-      if (present.length === 0) return;
+      if (present.length === 0) return [];
       try {
         await admin.deleteTopics({ topics: present, timeout: timeoutMs });
       } catch (e: unknown) {
@@ -138,6 +136,7 @@ export function createKafkaTopicAdmin({ admin, logger, timeoutMs }: KafkaTopicAd
         throw unavailable('finish deleting topics', e);
       });
       log.info({ topics: present }, 'deleted topics');
+      return present;
     },
 
     deleteConsumerGroup: async (groupId) => {

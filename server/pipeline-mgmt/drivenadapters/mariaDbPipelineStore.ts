@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { ConflictError } from '../../common/errors';
 import {
   Pipeline,
   pipelineFromRow,
@@ -8,6 +7,7 @@ import {
   pipelineToRow,
 } from '../../common/pipelines';
 import type {
+  ActivateResult,
   Lifecycle,
   ListPage,
   ListQuery,
@@ -86,9 +86,7 @@ export function createMariaDbPipelineStore({ db }: { db: Knex }): PipelineStore 
         } catch (e: unknown) {
           if (!isDuplicateKey(e)) throw e;
           const existing = await getByName(record.name);
-          if (!existing) return { result: 'taken' };
-          const { id, createdAt } = existing.pipeline;
-          return { result: 'taken', existing: { id, createdAt, lifecycle: existing.lifecycle } };
+          return existing ? { result: 'taken', existing } : { result: 'taken' };
         }
       }),
 
@@ -99,15 +97,14 @@ export function createMariaDbPipelineStore({ db }: { db: Knex }): PipelineStore 
 
     activate: (id, status, at, audit) =>
       dbCall(() =>
-        db.transaction(async (trx) => {
+        db.transaction(async (trx): Promise<ActivateResult> => {
           const n = await table(trx)
             .where({ id, lifecycle: 'creating' })
             .update({ lifecycle: 'ready', desired_status: status, updated_at: at });
           const stored = n === 1 ? await getIn(trx, id) : undefined;
-          if (!stored)
-            throw new ConflictError('the reservation of this name was taken over', 'pipeline_exists');
+          if (!stored) return { result: 'taken_over' };
           await insertAudit(trx, audit, at, { before: null, after: stored.pipeline.version });
-          return stored.pipeline;
+          return { result: 'activated', pipeline: stored.pipeline };
         }),
       ),
 

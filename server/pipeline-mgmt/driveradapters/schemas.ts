@@ -1,5 +1,5 @@
 import { Static, Type } from '@sinclair/typebox';
-import { PIPELINE_NAME_PATTERN } from '../../common/pipelines';
+import { FLUSH_BOUNDS, PIPELINE_NAME_PATTERN } from '../../common/pipelines';
 import { ObservedStatusSchema, PartitionLagSchema } from './observedSchemas';
 import { Nullable, StringEnum, TeamSchema } from './schemaKit';
 
@@ -36,17 +36,17 @@ export const IndexNameSchema = Type.String({
 
 const FlushMiB = Type.Number({
   exclusiveMinimum: 0,
-  maximum: 100,
+  maximum: FLUSH_BOUNDS.maxMiB,
   description: 'flush a bulk request at this size (MiB)',
 });
 const FlushItems = Type.Integer({
-  minimum: 1,
-  maximum: 1_000_000,
+  minimum: FLUSH_BOUNDS.minItems,
+  maximum: FLUSH_BOUNDS.maxItems,
   description: 'flush at this many records',
 });
 const FlushInterval = Type.Number({
   exclusiveMinimum: 0,
-  maximum: 3600,
+  maximum: FLUSH_BOUNDS.maxIntervalSec,
   description: 'flush after this many seconds',
 });
 

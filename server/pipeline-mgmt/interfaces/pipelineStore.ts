@@ -49,7 +49,11 @@ export interface ListPage {
 
 export type ReserveResult =
   | { result: 'reserved' }
-  | { result: 'taken'; existing?: { id: string; lifecycle: Lifecycle; createdAt: string } };
+  /** `existing`: the record holding the name, as read right after the refused insert (gone meanwhile: absent). */
+  | { result: 'taken'; existing?: StoredPipeline };
+
+/** `taken_over`: the reservation is no longer ours (an abandoned-create cleanup removed it); nothing was written. */
+export type ActivateResult = { result: 'activated'; pipeline: Pipeline } | { result: 'taken_over' };
 
 export type UpdateResult =
   { result: 'updated'; pipeline: Pipeline } | { result: 'stale' } | { result: 'gone' };
@@ -61,7 +65,7 @@ export interface PipelineStore {
   /** Remembers that the creating request made the index, so an abandoned create can be undone. */
   markIndexCreated(id: string): Promise<void>;
   /** Ends creation: `ready`, with the requested status; the audit entry is written with it. */
-  activate(id: string, status: PipelineStatus, at: Date, audit: AuditDraft): Promise<Pipeline>;
+  activate(id: string, status: PipelineStatus, at: Date, audit: AuditDraft): Promise<ActivateResult>;
   /** Removes a record still in `creating` (undo of a reservation). */
   removeReservation(id: string): Promise<void>;
   get(id: string): Promise<StoredPipeline | undefined>;

@@ -6,10 +6,8 @@ export interface TopicAdmin {
     partitions: number;
     replicationFactor: number;
   }): Promise<'created' | 'exists'>;
-  /** Which of `names` exist now. */
-  existingTopics(names: string[]): Promise<string[]>;
-  /** Deletes the given topics; missing ones are ignored. */
-  deleteTopics(names: string[]): Promise<void>;
+  /** Deletes those of `names` that exist (missing ones are ignored) and returns them. */
+  deleteTopics(names: string[]): Promise<string[]>;
   /** Deletes a consumer group. */
   deleteConsumerGroup(groupId: string): Promise<'deleted' | 'not_found' | 'not_empty'>;
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../../common/logger';
 import { Pipeline, topicNamesFor } from '../../common/pipelines';
 import type { Actor, CreatePipelineInput } from '../interfaces/pipelineService';
 import type { AuditDraft } from '../interfaces/auditLog';
+import type { StoredPipeline } from '../interfaces/pipelineStore';
 import { teamForNewPipeline } from './access';
 import type { ResolvedDeps } from './deps';
 import { UndoStack } from './undo';
@@ -36,11 +37,13 @@ function newRecord(
 const nameTaken = (name: string) =>
   new ConflictError(`a pipeline named "${name}" already exists`, 'pipeline_exists', { name });
 
-/** Cleans up after a create that died half-way, then lets the caller try the name again. */
-async function reclaimAbandoned(deps: ResolvedDeps, name: string, log: Logger): Promise<void> {
+/**
+ * Cleans up after a create that died half-way (`taken`, as `reserve` read it), then lets the
+ * caller try the name again. The compare-and-set on its version makes one caller the cleaner.
+ */
+async function reclaimAbandoned(deps: ResolvedDeps, taken: StoredPipeline, log: Logger): Promise<void> {
   const { store, topics, indices } = deps;
-  const taken = await store.getByName(name);
-  if (!taken) return;
+  const name = taken.pipeline.name;
   if (taken.lifecycle !== 'creating') throw nameTaken(name);
   log.warn({ abandonedId: taken.pipeline.id }, 'cleaning up an abandoned create');
   const claimed = await store.update(taken.pipeline.id, taken.pipeline.version, {
@@ -49,8 +52,7 @@ async function reclaimAbandoned(deps: ResolvedDeps, name: string, log: Logger): 
   });
   if (claimed.result !== 'updated') throw nameTaken(name);
   const t = taken.pipeline.topics;
-  const existing = await topics.existingTopics([t.input, t.output, t.error]);
-  if (existing.length > 0) await topics.deleteTopics(existing);
+  await topics.deleteTopics([t.input, t.output, t.error]);
   if (taken.indexCreated) await indices.delete(taken.pipeline.index);
   await store.removeReservation(taken.pipeline.id);
 }
@@ -62,9 +64,9 @@ async function reserveName(deps: ResolvedDeps, record: Pipeline, log: Logger): P
   const existing = first.existing;
   const abandoned =
     existing?.lifecycle === 'creating' &&
-    deps.now().getTime() - Date.parse(existing.createdAt) > deps.abandonedCreateAfterMs;
-  if (!abandoned) throw nameTaken(record.name);
-  await reclaimAbandoned(deps, record.name, log);
+    deps.now().getTime() - Date.parse(existing.pipeline.createdAt) > deps.abandonedCreateAfterMs;
+  if (!existing || !abandoned) throw nameTaken(record.name);
+  await reclaimAbandoned(deps, existing, log);
   const second = await deps.store.reserve(record, { indexCreated: false });
   if (second.result !== 'reserved') throw nameTaken(record.name);
 }
@@ -169,7 +171,11 @@ export async function createPipelineFlow(
         indexCreated: !!input.createIndex,
       },
     };
-    const created = await deps.store.activate(record.id, status, deps.now(), audit);
+    const activated = await deps.store.activate(record.id, status, deps.now(), audit);
+    if (activated.result === 'taken_over') {
+      throw new ConflictError('the reservation of this name was taken over', 'pipeline_exists');
+    }
+    const created = activated.pipeline;
     log.info({ status: created.status }, 'pipeline created');
     return created;
   } catch (e: unknown) {

@@ -80,15 +80,14 @@ export async function deletePipelineFlow(
   }
   const p = (await getVisible(deps.store, id, options.actor)).pipeline;
   const { input, output, error } = p.topics;
-  const existing = await deps.topics.existingTopics([input, output, error]);
-  if (existing.length > 0) await deps.topics.deleteTopics(existing);
+  const deleted = await deps.topics.deleteTopics([input, output, error]);
   await deleteGroup(deps, p);
   await deps.store.remove(id, {
     action: 'pipeline.delete',
     actor: options.actor,
     target: { type: 'pipeline', id, name: p.name },
     team: p.team,
-    details: { force: options.force, topics: existing },
+    details: { force: options.force, topics: deleted },
   });
-  deps.logger.info({ pipelineId: id, pipeline: p.name, topics: existing }, 'pipeline deleted');
+  deps.logger.info({ pipelineId: id, pipeline: p.name, topics: deleted }, 'pipeline deleted');
 }
