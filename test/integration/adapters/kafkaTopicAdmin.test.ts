@@ -62,7 +62,9 @@ describe('KafkaTopicAdmin', () => {
     ]);
     expect(meta.partitions.every((p) => p.leader >= 0)).toBe(true);
     expect(await topicSize(kafka, name)).toBe(4);
-    expect(await topicAdmin.existingTopics([name, `${name}-never-made`])).toEqual([name]);
+    const topics = await listed();
+    expect(topics).toContain(name);
+    expect(topics).not.toContain(`${name}-never-made`);
   });
 
   it('creates several topics at once, each with its leaders', async () => {
@@ -105,13 +107,12 @@ describe('KafkaTopicAdmin', () => {
     await topicAdmin.createTopic({ name: a, partitions: 1, replicationFactor: 1 });
     await topicAdmin.createTopic({ name: b, partitions: 1, replicationFactor: 1 });
 
-    await topicAdmin.deleteTopics([a, b, `${a}-never-made`]);
+    expect((await topicAdmin.deleteTopics([a, b, `${a}-never-made`])).sort()).toEqual([a, b].sort());
 
     const now = await listed();
     expect(now).not.toContain(a);
     expect(now).not.toContain(b);
-    expect(await topicAdmin.existingTopics([a, b])).toEqual([]);
-    await expect(topicAdmin.deleteTopics([a])).resolves.toBeUndefined();
+    await expect(topicAdmin.deleteTopics([a])).resolves.toEqual([]);
   });
 
   it('keeps creating topics after one it created was deleted by another client', async () => {

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { ConflictError } from '../../../server/common/errors';
 import type { Pipeline } from '../../../server/common/pipelines';
 import { createMariaDbPipelineStore } from '../../../server/pipeline-mgmt/drivenadapters/mariaDbPipelineStore';
 import type { AuditAction, AuditDraft } from '../../../server/pipeline-mgmt/interfaces/auditLog';
@@ -40,7 +39,14 @@ describe('MariaDbPipelineStore', () => {
   const readyPipeline = async (over: Partial<Pipeline> = {}, status: Pipeline['status'] = 'running') => {
     const p = aPipeline(over);
     expect(await store.reserve(p, { indexCreated: false })).toEqual({ result: 'reserved' });
-    return store.activate(p.id, status, new Date(p.createdAt), auditOf('pipeline.create', p));
+    const activated = await store.activate(
+      p.id,
+      status,
+      new Date(p.createdAt),
+      auditOf('pipeline.create', p),
+    );
+    if (activated.result !== 'activated') throw new Error(`activate: ${activated.result}`);
+    return activated.pipeline;
   };
 
   describe('reserve', () => {
@@ -107,9 +113,14 @@ describe('MariaDbPipelineStore', () => {
       await store.reserve(p, { indexCreated: false });
       const at = new Date(Date.parse(p.createdAt) + 1234);
 
-      const active = await store.activate(p.id, 'running', at, auditOf('pipeline.create', p));
+      const activated = await store.activate(p.id, 'running', at, auditOf('pipeline.create', p));
 
-      expect(active).toEqual({ ...p, status: 'running', updatedAt: at.toISOString() });
+      expect(activated).toEqual({
+        result: 'activated',
+        pipeline: { ...p, status: 'running', updatedAt: at.toISOString() },
+      });
+      if (activated.result !== 'activated') return;
+      const active = activated.pipeline;
       expect(await store.get(p.id)).toEqual({ pipeline: active, lifecycle: 'ready', indexCreated: false });
       expect(await auditRows(p.id)).toEqual([
         {
@@ -127,7 +138,7 @@ describe('MariaDbPipelineStore', () => {
       const active = await readyPipeline();
       await expect(
         store.activate(active.id, 'stopped', new Date(), auditOf('pipeline.create', active)),
-      ).rejects.toEqual(expect.objectContaining({ name: ConflictError.name, code: 'pipeline_exists' }));
+      ).resolves.toEqual({ result: 'taken_over' });
       expect(await rowOf(active.id)).toMatchObject({ lifecycle: 'ready', desired_status: 'running' });
 
       const undone = aPipeline();
@@ -135,7 +146,7 @@ describe('MariaDbPipelineStore', () => {
       await store.removeReservation(undone.id);
       await expect(
         store.activate(undone.id, 'running', new Date(), auditOf('pipeline.create', undone)),
-      ).rejects.toBeInstanceOf(ConflictError);
+      ).resolves.toEqual({ result: 'taken_over' });
       expect(await rowOf(undone.id)).toBeUndefined();
       expect(await auditRows(undone.id)).toEqual([]);
       expect(await auditRows(active.id)).toHaveLength(1);
