@@ -80,7 +80,11 @@ describe('MariaDbPipelineStore', () => {
 
       expect(await store.reserve(second, { indexCreated: false })).toEqual({
         result: 'taken',
-        existing: { id: first.id, createdAt: first.createdAt, lifecycle: 'creating' },
+        existing: {
+          pipeline: expect.objectContaining({ id: first.id, createdAt: first.createdAt }),
+          lifecycle: 'creating',
+          indexCreated: false,
+        },
       });
       expect(await db('pipelines').where({ name: first.name }).pluck('id')).toEqual([first.id]);
     });
@@ -101,7 +105,11 @@ describe('MariaDbPipelineStore', () => {
         const loser = results.find((r) => r.result === 'taken');
         expect(loser).toEqual({
           result: 'taken',
-          existing: { id: ids[0], createdAt: expect.any(String), lifecycle: 'creating' },
+          existing: {
+            pipeline: expect.objectContaining({ id: ids[0], createdAt: expect.any(String) }),
+            lifecycle: 'creating',
+            indexCreated: false,
+          },
         });
       }
     });
