@@ -4,6 +4,7 @@ import { migrateLatest } from '../common/db/migrate';
 import { closeServer, listen } from '../common/http/listen';
 import { createKafka } from '../common/kafka';
 import type { Logger } from '../common/logger';
+import { runSteps } from '../common/runSteps';
 import { createOpenSearchClient } from '../common/opensearch';
 import { RunningService, runProcess } from '../common/processRunner';
 import type { RequestHandler } from 'express';
@@ -125,10 +126,17 @@ export async function startMgmt({
   return {
     port,
     stop: () =>
-      (stopped ??= (async () => {
-        await closeServer(server);
-        await Promise.allSettled([admin.disconnect(), opensearch.close(), db.destroy()]);
-      })()),
+      // Every step runs; a failed one makes stop() reject, so the process exits non-zero.
+      (stopped ??= runSteps(
+        logger,
+        [
+          ['close http', () => closeServer(server)],
+          ['disconnect admin', () => admin.disconnect()],
+          ['close opensearch', () => opensearch.close()],
+          ['close database', () => db.destroy()],
+        ],
+        'shutdown step',
+      )),
   };
 }
 

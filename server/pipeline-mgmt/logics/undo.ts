@@ -1,4 +1,3 @@
-import { describeError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 
 interface Step {
@@ -32,7 +31,7 @@ export class UndoStack {
         this.logger.info({ step: step.name }, 'undo step done');
       } catch (e: unknown) {
         failed.push(step.name);
-        this.logger.error({ step: step.name, err: describeError(e) }, 'undo step failed');
+        this.logger.error({ step: step.name, err: e }, 'undo step failed');
       }
     }
     return { failed };
