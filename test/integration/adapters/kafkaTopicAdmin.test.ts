@@ -44,7 +44,13 @@ describe('KafkaTopicAdmin', () => {
 
     expect(await topicAdmin.createTopic({ name, partitions: 4, replicationFactor: 1 })).toBe('created');
 
-    const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
+    // Kafka itself guarantees no more than this: the metadata names a leader, and a broker that has
+    // not applied its leadership yet answers NOT_LEADER_OR_FOLLOWER for a moment (seen right after a
+    // broker restart), which producers retry. So a few retries, never topic auto-creation.
+    const producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      retry: { retries: 3, initialRetryTime: 100 },
+    });
     await producer.connect();
     try {
       for (let partition = 0; partition < 4; partition++) {
