@@ -6,6 +6,7 @@ import {
   PIPELINES_TABLE,
   pipelineToRow,
 } from '../../common/pipelines';
+import { TASKS_TABLE } from '../../common/db/taskRows';
 import type {
   ActivateResult,
   Lifecycle,
@@ -26,7 +27,6 @@ interface StoredRow extends PipelineRow {
   index_created: number | boolean;
 }
 
-const TASKS_TABLE = 'pipeline_tasks';
 const LIFECYCLES: readonly Lifecycle[] = ['creating', 'ready', 'deleting'];
 
 function fromStoredRow(row: StoredRow): StoredPipeline {

@@ -1,68 +1,26 @@
 import type { Knex } from 'knex';
 import type { TaskStatus, TaskStatusReader } from '../interfaces/taskStatusReader';
+import {
+  parsePartitionLag,
+  parsePartitions,
+  TASKS_TABLE,
+  TaskRow,
+  WORKERS_TABLE,
+} from '../../common/db/taskRows';
 import { dbCall } from './dbErrors';
 
-interface TaskRow {
-  worker_id: string;
-  state: string;
-  assigned_partitions: string | null;
-  restart_count: number;
-  consecutive_failures: number;
-  next_restart_at: Date | null;
-  last_error: string | null;
-  last_flush_at: Date | null;
-  records_indexed: number | string;
-  records_failed: number | string;
-  records_per_sec: number;
-  records_failed_per_sec: number | null;
-  lag: number | string | null;
-  partition_lag: string | null;
-  lag_growth_per_min: number | null;
-  pipeline_version: number;
-  updated_at: Date;
+/** A task row joined with what its worker last reported (null when the worker row is gone). */
+type TaskWithWorkerRow = TaskRow & {
   host: string | null;
   cpu_percent: number | null;
   rss_bytes: number | string | null;
   heartbeat_age_us: number | string | null;
-}
-
-/** The worker owns the format of `assigned_partitions`; accept a JSON array or a comma list. */
-export function parsePartitions(text: string | null): number[] {
-  if (!text) return [];
-  let values: unknown[];
-  try {
-    const parsed: unknown = JSON.parse(text);
-    values = Array.isArray(parsed) ? parsed : [parsed];
-  } catch {
-    values = text.split(',');
-  }
-  return values
-    .map((v) => Number(typeof v === 'string' ? v.trim() : v))
-    .filter((n) => Number.isInteger(n) && n >= 0);
-}
-
-/** `[{"partition":0,"lag":12}]` as the worker writes it; anything else reads as unknown. */
-export function parsePartitionLag(text: string | null): Array<{ partition: number; lag: number }> | null {
-  if (!text) return null;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (!Array.isArray(parsed)) return null;
-    const out: Array<{ partition: number; lag: number }> = [];
-    for (const v of parsed) {
-      const { partition, lag } = (v ?? {}) as { partition?: unknown; lag?: unknown };
-      if (!Number.isInteger(partition) || typeof lag !== 'number' || !Number.isFinite(lag)) return null;
-      out.push({ partition: partition as number, lag });
-    }
-    return out;
-  } catch {
-    return null;
-  }
-}
+};
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 const num = (v: number | string | null) => (v === null ? null : Number(v));
 
-function toStatus(r: TaskRow): TaskStatus {
+function toStatus(r: TaskWithWorkerRow): TaskStatus {
   const ageUs = num(r.heartbeat_age_us);
   return {
     workerId: r.worker_id,
@@ -92,8 +50,8 @@ function toStatus(r: TaskRow): TaskStatus {
 /** Task rows written by workers (`pipeline_tasks`), joined with the reporting worker (`workers`). */
 export function createMariaDbTaskStatusReader({ db }: { db: Knex }): TaskStatusReader {
   const rowsOf = async (pipelineIds: string[]) =>
-    (await db('pipeline_tasks as t')
-      .leftJoin('workers as w', 'w.id', 't.worker_id')
+    (await db(`${TASKS_TABLE} as t`)
+      .leftJoin(`${WORKERS_TABLE} as w`, 'w.id', 't.worker_id')
       .whereIn('t.pipeline_id', pipelineIds)
       .orderBy(['t.pipeline_id', 't.worker_id'])
       .select(
@@ -103,7 +61,7 @@ export function createMariaDbTaskStatusReader({ db }: { db: Knex }): TaskStatusR
         'w.rss_bytes',
         // The database's clock on both sides, so the age does not depend on this host's clock.
         db.raw('TIMESTAMPDIFF(MICROSECOND, w.heartbeat_at, UTC_TIMESTAMP(3)) AS heartbeat_age_us'),
-      )) as Array<TaskRow & { pipeline_id: string }>;
+      )) as TaskWithWorkerRow[];
   return {
     listForPipeline: (pipelineId) => dbCall(async () => (await rowsOf([pipelineId])).map(toStatus)),
     listForPipelines: (pipelineIds) =>

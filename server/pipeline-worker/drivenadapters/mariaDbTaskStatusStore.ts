@@ -1,13 +1,18 @@
 import type { Knex } from 'knex';
+import {
+  lastErrorColumn,
+  partitionLagColumn,
+  partitionsColumn,
+  TASKS_TABLE as TASKS,
+  TaskRow,
+  WORKERS_TABLE as WORKERS,
+  WorkerRow,
+} from '../../common/db/taskRows';
 import type { TaskStatus, TaskStatusStore, WorkerInfo, WorkerUsage } from '../interfaces/taskStatusStore';
-
-const WORKERS = 'workers';
-const TASKS = 'pipeline_tasks';
-const MAX_ERROR_CHARS = 8000;
 
 /** `workers` and `pipeline_tasks` in MariaDB (tables of migrations 001 and 006). */
 export function createMariaDbTaskStatusStore({ db }: { db: Knex }): TaskStatusStore {
-  const workerRow = (w: WorkerInfo, usage: WorkerUsage, at: Date) => ({
+  const workerRow = (w: WorkerInfo, usage: WorkerUsage, at: Date): WorkerRow => ({
     id: w.id,
     host: w.host,
     pid: w.pid,
@@ -17,22 +22,22 @@ export function createMariaDbTaskStatusStore({ db }: { db: Knex }): TaskStatusSt
     cpu_percent: usage.cpuPercent,
     rss_bytes: usage.rssBytes,
   });
-  const taskRow = (workerId: string, t: TaskStatus, at: Date) => ({
+  const taskRow = (workerId: string, t: TaskStatus, at: Date): TaskRow => ({
     pipeline_id: t.pipelineId,
     worker_id: workerId,
     state: t.state,
-    assigned_partitions: JSON.stringify(t.assignedPartitions.map((p) => p.partition)),
+    assigned_partitions: partitionsColumn(t.assignedPartitions.map((p) => p.partition)),
     restart_count: t.restartCount,
     consecutive_failures: t.consecutiveFailures,
     next_restart_at: t.nextRestartAt,
-    last_error: t.lastError === null ? null : t.lastError.slice(0, MAX_ERROR_CHARS),
+    last_error: lastErrorColumn(t.lastError),
     last_flush_at: t.lastFlushAt,
     records_indexed: t.recordsIndexed,
     records_failed: t.recordsFailed,
     records_per_sec: t.recordsPerSec,
     records_failed_per_sec: t.recordsFailedPerSec,
     lag: t.lag,
-    partition_lag: t.partitionLag === null ? null : JSON.stringify(t.partitionLag),
+    partition_lag: partitionLagColumn(t.partitionLag),
     lag_growth_per_min: t.lagGrowthPerMin,
     pipeline_version: t.pipelineVersion,
     updated_at: at,
