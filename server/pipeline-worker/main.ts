@@ -44,7 +44,7 @@ export async function startWorker({
   await admin.connect();
   const opensearch = createOpenSearchClient(config);
   // Read at scrape time; /metrics is served only once the service exists.
-  const metrics = createWorkerMetrics({ entries: () => service.entries() });
+  const metrics = createWorkerMetrics({ tasks: () => service.tasks() });
   const worker: WorkerInfo = {
     id: `${os.hostname().slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`,
     host: os.hostname().slice(0, 255),
@@ -85,10 +85,7 @@ export async function startWorker({
     checks: [mariadbCheck(db), kafkaCheck(admin), opensearchCheck(opensearch)],
     registry: metrics.registry,
     tasks: () =>
-      [...service.entries().values()].map((e) => ({
-        pipelineId: e.pipeline.id,
-        state: e.task?.snapshot().state ?? 'stopped',
-      })),
+      service.tasks().map((v) => ({ pipelineId: v.pipelineId, state: v.task?.state ?? 'stopped' })),
     logger,
   });
   const { server, port } = await listen(app, config.server.workerPort);

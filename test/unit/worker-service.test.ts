@@ -162,7 +162,9 @@ describe('worker service', () => {
     });
     await waitFor(() => store.rows.get('a')?.state === 'stopped', { timeoutMs: 2000 });
     set([pipeline('a', { status: 'stopped', version: 2 })]); // b deleted
-    await waitFor(() => !service.entries().has('b') && !store.rows.has('b'), { timeoutMs: 2000 });
+    await waitFor(() => !service.tasks().some((v) => v.pipelineId === 'b') && !store.rows.has('b'), {
+      timeoutMs: 2000,
+    });
     await service.stop();
     expect(store.workers.size).toBe(0);
   });
@@ -182,7 +184,7 @@ describe('worker service', () => {
     expect(store.rows.get('a')!.nextRestartAt).toBeInstanceOf(Date);
     await waitFor(() => running(tasks, 'a').length === 1 && tasks.length === 2, { timeoutMs: 2000 });
     expect(Date.now() - failedAt).toBeGreaterThanOrEqual(140);
-    expect(service.entries().get('a')!.restartCount).toBe(1);
+    expect(service.tasks().find((v) => v.pipelineId === 'a')!.restartCount).toBe(1);
     // Failing again without a successful flush doubles the wait.
     const again = Date.now();
     tasks[1]!.fail();
@@ -200,7 +202,7 @@ describe('worker service', () => {
     const before = Date.now();
     const denied = Object.assign(new Error('TOPIC_AUTHORIZATION_FAILED'), { retriable: false });
     tasks[0]!.fail(new Error('produce to sdp.a.error failed', { cause: denied }));
-    const entry = service.entries().get('a')!;
+    const entry = service.tasks().find((v) => v.pipelineId === 'a')!;
     expect(entry.nextRestartAt! - before).toBeGreaterThanOrEqual(8000); // 8 watch intervals at once
     const crashes = lines().filter((l) => l.msg === 'task crashed');
     expect(crashes).toHaveLength(1);

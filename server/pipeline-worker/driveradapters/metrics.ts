@@ -2,8 +2,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Pipeline } from '../../common/pipelines';
 import type { FailedRecord } from '../interfaces/records';
 import { TASK_STATES } from '../interfaces/taskStatusStore';
-import { entryState, type Entry } from '../logics/statusReporter';
+import type { PipelineTaskView } from '../logics/supervisorView';
 import type { TaskObserver } from '../logics/task';
+import type { TaskSnapshot } from '../logics/taskTypes';
 
 /** Labels every per-pipeline series carries: the id and the (fixed) name. */
 const P = ['pipeline', 'pipeline_name'] as const;
@@ -26,8 +27,8 @@ export function reasonClass(errorType: string, seen: Set<string>): string {
 }
 
 export interface WorkerMetricsDeps {
-  /** The supervisor's entries, read at scrape time (task state, lag, buffer, restarts). */
-  entries?: () => ReadonlyMap<string, Readonly<Entry>>;
+  /** The supervisor's view of its tasks, read at scrape time (task state, lag, buffer, restarts). */
+  tasks?: () => readonly PipelineTaskView[];
 }
 
 export interface WorkerMetrics {
@@ -97,11 +98,16 @@ function definitions(registry: Registry) {
 
 type Defs = ReturnType<typeof definitions>;
 
-/** Gauges (and the restart counter) read from the supervisor's entries when scraped. */
-function scrapeTimeMetrics(registry: Registry, entries: () => ReadonlyMap<string, Readonly<Entry>>) {
+/** Gauges (and the restart counter) read from the supervisor's view when scraped. */
+function scrapeTimeMetrics(registry: Registry, tasks: () => readonly PipelineTaskView[]) {
   const registers = [registry];
-  const labels = (e: Readonly<Entry>) => ({ pipeline: e.pipeline.id, pipeline_name: e.pipeline.name });
-  const gauge = (name: string, help: string, extra: string[], fill: (g: Gauge, e: Readonly<Entry>) => void) =>
+  const labels = (v: PipelineTaskView) => ({ pipeline: v.pipelineId, pipeline_name: v.pipelineName });
+  const gauge = (
+    name: string,
+    help: string,
+    extra: string[],
+    fill: (g: Gauge, v: PipelineTaskView) => void,
+  ) =>
     new Gauge({
       name,
       help,
@@ -109,70 +115,69 @@ function scrapeTimeMetrics(registry: Registry, entries: () => ReadonlyMap<string
       registers,
       collect() {
         this.reset();
-        for (const e of entries().values()) fill(this, e);
+        for (const v of tasks()) fill(this, v);
       },
     });
   gauge(
     'sdp_worker_consumer_lag',
     'Log end offset minus committed offset, per assigned partition (refreshed with every status report)',
     ['partition'],
-    (g, e) => {
-      for (const [partition, lag] of e.partitionLag ?? [])
-        g.set({ ...labels(e), partition: String(partition) }, lag);
+    (g, v) => {
+      for (const [partition, lag] of v.partitionLag ?? [])
+        g.set({ ...labels(v), partition: String(partition) }, lag);
     },
   );
-  gauge('sdp_worker_task_state', '1 for the state the task is in, 0 for the others', ['state'], (g, e) => {
-    const state = entryState(e);
-    for (const s of TASK_STATES) g.set({ ...labels(e), state: s }, s === state ? 1 : 0);
+  gauge('sdp_worker_task_state', '1 for the state the task is in, 0 for the others', ['state'], (g, v) => {
+    for (const s of TASK_STATES) g.set({ ...labels(v), state: s }, s === v.state ? 1 : 0);
   });
   const snapshotGauge = (
     name: string,
     help: string,
     extra: string[],
-    fill: (g: Gauge, e: Readonly<Entry>) => void,
+    fill: (g: Gauge, v: PipelineTaskView, task: Readonly<TaskSnapshot>) => void,
   ) =>
-    gauge(name, help, extra, (g, e) => {
-      if (e.task) fill(g, e);
+    gauge(name, help, extra, (g, v) => {
+      if (v.task) fill(g, v, v.task);
     });
   snapshotGauge(
     'sdp_worker_buffer_records',
     'Records held: waiting for a flush or in flight',
     ['state'],
-    (g, e) => {
-      const s = e.task!.snapshot();
-      g.set({ ...labels(e), state: 'waiting' }, s.bufferedItems);
-      g.set({ ...labels(e), state: 'in_flight' }, s.inFlightItems);
+    (g, v, s) => {
+      g.set({ ...labels(v), state: 'waiting' }, s.bufferedItems);
+      g.set({ ...labels(v), state: 'in_flight' }, s.inFlightItems);
     },
   );
   snapshotGauge(
     'sdp_worker_buffer_bytes',
     'Approximate bytes held: waiting or in flight',
     ['state'],
-    (g, e) => {
-      const s = e.task!.snapshot();
-      g.set({ ...labels(e), state: 'waiting' }, s.bufferedBytes);
-      g.set({ ...labels(e), state: 'in_flight' }, s.inFlightBytes);
+    (g, v, s) => {
+      g.set({ ...labels(v), state: 'waiting' }, s.bufferedBytes);
+      g.set({ ...labels(v), state: 'in_flight' }, s.inFlightBytes);
     },
   );
   snapshotGauge(
     'sdp_worker_buffer_fill_ratio',
     'Held records over the level at which fetching pauses',
     [],
-    (g, e) => g.set(labels(e), e.task!.snapshot().bufferFill),
+    (g, v, s) => g.set(labels(v), s.bufferFill),
   );
-  snapshotGauge('sdp_worker_fetch_paused', '1 while fetching is paused (buffer full)', [], (g, e) =>
-    g.set(labels(e), e.task!.snapshot().paused ? 1 : 0),
+  snapshotGauge('sdp_worker_fetch_paused', '1 while fetching is paused (buffer full)', [], (g, v, s) =>
+    g.set(labels(v), s.paused ? 1 : 0),
   );
-  snapshotGauge('sdp_worker_task_consecutive_failures', 'Failed attempts in a row of the task', [], (g, e) =>
-    g.set(labels(e), e.task!.snapshot().consecutiveFailures),
+  snapshotGauge(
+    'sdp_worker_task_consecutive_failures',
+    'Failed attempts in a row of the task',
+    [],
+    (g, v, s) => g.set(labels(v), s.consecutiveFailures),
   );
   snapshotGauge(
     'sdp_worker_last_flush_timestamp_seconds',
     'When the task last finished a flush',
     [],
-    (g, e) => {
-      const at = e.task!.snapshot().lastFlushAt;
-      if (at) g.set(labels(e), at.getTime() / 1000);
+    (g, v, s) => {
+      if (s.lastFlushAt) g.set(labels(v), s.lastFlushAt.getTime() / 1000);
     },
   );
   new Counter({
@@ -182,7 +187,7 @@ function scrapeTimeMetrics(registry: Registry, entries: () => ReadonlyMap<string
     registers,
     collect() {
       this.reset();
-      for (const e of entries().values()) this.inc(labels(e), e.restartCount);
+      for (const v of tasks()) this.inc(labels(v), v.restartCount);
     },
   });
 }
@@ -225,8 +230,8 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps = {}): WorkerMetrics
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sdp_worker_' });
   const defs = definitions(registry);
-  const entries = deps.entries ?? (() => new Map<string, Entry>());
-  scrapeTimeMetrics(registry, entries);
+  const tasks = deps.tasks ?? (() => []);
+  scrapeTimeMetrics(registry, tasks);
   const reasonsByPipeline = new Map<string, Map<string, Set<string>>>();
   const known = new Set<string>();
   new Gauge({
@@ -234,7 +239,7 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps = {}): WorkerMetrics
     help: 'Pipelines this worker knows (running or stopped)',
     registers: [registry],
     async collect() {
-      const live = entries();
+      const live = new Set(tasks().map((v) => v.pipelineId));
       this.set(live.size);
       const gone = new Set([...known].filter((id) => !live.has(id)));
       if (gone.size === 0) return;

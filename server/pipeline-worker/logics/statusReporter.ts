@@ -26,8 +26,6 @@ export interface Entry {
   lastError: string | null;
   /** Counters of earlier task instances, so totals survive restarts. */
   retired: { indexed: number; failed: number };
-  /** Lag per assigned partition at the last status report (null: not running, or not readable). */
-  partitionLag?: ReadonlyMap<number, number> | null;
 }
 
 export interface StatusReporterDeps {
@@ -49,11 +47,12 @@ export function entryState(entry: Readonly<Entry>, snap = entry.task?.snapshot()
 
 /**
  * Writes the worker's heartbeat and its tasks' status rows: rates and the lag trend over the last
- * minute, and the lag of each assigned partition (also kept on the entry for /metrics).
+ * minute, and the lag of each assigned partition (also kept for /metrics: `lagOf`).
  */
 export function createStatusReporter(deps: StatusReporterDeps) {
   const { entries, logger } = deps;
   const windows = new Map<string, RateWindow>();
+  const lags = new Map<string, ReadonlyMap<number, number> | null>();
   let running: Promise<void> | null = null;
   let reports = 0;
 
@@ -73,7 +72,7 @@ export function createStatusReporter(deps: StatusReporterDeps) {
     } else if (snap?.state === 'running') {
       partitionLag = new Map();
     }
-    entry.partitionLag = partitionLag;
+    lags.set(entry.pipeline.id, partitionLag);
     const lag = partitionLag ? totalLag(partitionLag) : null;
     let window = windows.get(entry.pipeline.id);
     if (!window) windows.set(entry.pipeline.id, (window = new RateWindow()));
@@ -106,6 +105,7 @@ export function createStatusReporter(deps: StatusReporterDeps) {
     try {
       await deps.statusStore.heartbeat(deps.worker, deps.usage());
       for (const id of windows.keys()) if (!entries.has(id)) windows.delete(id);
+      for (const id of lags.keys()) if (!entries.has(id)) lags.delete(id);
       const statuses = await Promise.all([...entries.values()].map(statusOf));
       await deps.statusStore.saveTasks(deps.worker.id, statuses);
       if (reports++ % deps.options.staleSweepEveryReports === 0)
@@ -116,6 +116,10 @@ export function createStatusReporter(deps: StatusReporterDeps) {
   }
 
   return {
+    /** Lag per assigned partition of the pipeline's task at the last report; null when unknown. */
+    lagOf(pipelineId: string): ReadonlyMap<number, number> | null {
+      return lags.get(pipelineId) ?? null;
+    },
     report(): Promise<void> {
       return (running ??= reportOnce().finally(() => {
         running = null;

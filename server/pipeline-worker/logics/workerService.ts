@@ -5,7 +5,8 @@ import type { PipelineSource } from '../interfaces/pipelineSource';
 import type { TaskStatusStore, WorkerInfo, WorkerUsage } from '../interfaces/taskStatusStore';
 import { crashCause, describeRoot, restartDelayMs, settingsChanged } from './restartPolicy';
 import type { Task } from './task';
-import { createStatusReporter, Entry } from './statusReporter';
+import { createStatusReporter, Entry, entryState } from './statusReporter';
+import type { PipelineTaskView } from './supervisorView';
 import type { LagReader } from '../interfaces/lagReader';
 
 export interface WorkerServiceOptions {
@@ -42,7 +43,8 @@ export interface WorkerService {
   stop(): Promise<void>;
   /** One reconcile pass (also run by the timer); exposed for tests. */
   reconcile(): Promise<void>;
-  entries(): ReadonlyMap<string, Readonly<Entry>>;
+  /** A read-only view of every pipeline this worker knows, taken now. */
+  tasks(): PipelineTaskView[];
 }
 
 /**
@@ -216,7 +218,19 @@ export function createWorkerService(deps: WorkerServiceDeps): WorkerService {
       void reporter.report();
     },
     reconcile,
-    entries: () => entries,
+    tasks: () =>
+      [...entries.values()].map((e) => {
+        const snapshot = e.task?.snapshot() ?? null;
+        return {
+          pipelineId: e.pipeline.id,
+          pipelineName: e.pipeline.name,
+          state: entryState(e, snapshot ?? undefined),
+          restartCount: e.restartCount,
+          nextRestartAt: e.nextRestartAt,
+          partitionLag: reporter.lagOf(e.pipeline.id),
+          task: snapshot,
+        };
+      }),
     stop() {
       return (stopped ??= (async () => {
         stopping = true;
