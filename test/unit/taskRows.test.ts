@@ -5,7 +5,7 @@ import {
   parsePartitions,
   partitionLagColumn,
   partitionsColumn,
-} from '../../server/common/db/taskRows';
+} from '../../server/common/taskRows';
 
 describe('task row columns (written by workers, read by pipeline-mgmt)', () => {
   it('reads back the partitions a worker writes', () => {

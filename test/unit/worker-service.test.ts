@@ -1,5 +1,5 @@
 import type { Pipeline } from '../../server/common/pipelines';
-import type { TaskStatus, TaskStatusStore } from '../../server/pipeline-worker/interfaces/taskStatusStore';
+import type { TaskReport, TaskStatusStore } from '../../server/pipeline-worker/interfaces/taskStatusStore';
 import {
   crashCause,
   restartDelayMs,
@@ -74,7 +74,7 @@ class FakeTask implements Task {
 }
 
 class MemoryStore implements TaskStatusStore {
-  rows = new Map<string, TaskStatus>();
+  rows = new Map<string, TaskReport>();
   workers = new Set<string>();
   async registerWorker(w: { id: string }) {
     this.workers.add(w.id);
@@ -82,7 +82,7 @@ class MemoryStore implements TaskStatusStore {
   async heartbeat(w: { id: string }) {
     this.workers.add(w.id);
   }
-  async saveTasks(_w: string, tasks: TaskStatus[]) {
+  async saveTasks(_w: string, tasks: TaskReport[]) {
     for (const t of tasks) this.rows.set(t.pipelineId, t);
   }
   async removeTask(_w: string, id: string) {

@@ -6,7 +6,7 @@ import {
   PIPELINES_TABLE,
   pipelineToRow,
 } from '../../common/pipelines';
-import { TASKS_TABLE } from '../../common/db/taskRows';
+import { TASKS_TABLE } from '../../common/taskRows';
 import type {
   ActivateResult,
   Lifecycle,

@@ -6,7 +6,7 @@ import {
   TASKS_TABLE,
   TaskRow,
   WORKERS_TABLE,
-} from '../../common/db/taskRows';
+} from '../../common/taskRows';
 import { dbCall } from './dbErrors';
 
 /** A task row joined with what its worker last reported (null when the worker row is gone). */

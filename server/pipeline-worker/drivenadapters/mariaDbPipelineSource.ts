@@ -3,16 +3,13 @@ import type { Logger } from '../../common/logger';
 import { Pipeline, pipelineFromRow, PipelineRow, PIPELINES_TABLE } from '../../common/pipelines';
 import type { PipelineSource } from '../interfaces/pipelineSource';
 
-type Row = PipelineRow & { lifecycle?: string };
-
-/** Reads pipelines from MariaDB; rows being created or deleted by pipeline-mgmt are left out. */
+/** Reads pipelines from MariaDB; rows pipeline-mgmt is still creating or already deleting are left out. */
 export function createMariaDbPipelineSource({ db, logger }: { db: Knex; logger: Logger }): PipelineSource {
   return {
     async listActive(): Promise<Pipeline[]> {
-      const rows = (await db<Row>(PIPELINES_TABLE).select('*')) as Row[];
+      const rows = (await db<PipelineRow>(PIPELINES_TABLE).where('lifecycle', 'ready')) as PipelineRow[];
       const out: Pipeline[] = [];
       for (const row of rows) {
-        if (row.lifecycle !== undefined && row.lifecycle !== 'ready') continue;
         try {
           out.push(pipelineFromRow(row));
         } catch (e) {

@@ -7,8 +7,8 @@ import {
   TaskRow,
   WORKERS_TABLE as WORKERS,
   WorkerRow,
-} from '../../common/db/taskRows';
-import type { TaskStatus, TaskStatusStore, WorkerInfo, WorkerUsage } from '../interfaces/taskStatusStore';
+} from '../../common/taskRows';
+import type { TaskReport, TaskStatusStore, WorkerInfo, WorkerUsage } from '../interfaces/taskStatusStore';
 
 /** `workers` and `pipeline_tasks` in MariaDB (tables of migrations 001 and 006). */
 export function createMariaDbTaskStatusStore({ db }: { db: Knex }): TaskStatusStore {
@@ -22,7 +22,7 @@ export function createMariaDbTaskStatusStore({ db }: { db: Knex }): TaskStatusSt
     cpu_percent: usage.cpuPercent,
     rss_bytes: usage.rssBytes,
   });
-  const taskRow = (workerId: string, t: TaskStatus, at: Date): TaskRow => ({
+  const taskRow = (workerId: string, t: TaskReport, at: Date): TaskRow => ({
     pipeline_id: t.pipelineId,
     worker_id: workerId,
     state: t.state,

@@ -4,7 +4,7 @@ export const TASK_STATES = ['starting', 'running', 'failed', 'stopped'] as const
 export type TaskState = (typeof TASK_STATES)[number];
 
 /** What a worker reports about one of its tasks (one row of `pipeline_tasks`). */
-export interface TaskStatus {
+export interface TaskReport {
   pipelineId: string;
   state: TaskState;
   assignedPartitions: TopicPartition[];
@@ -45,7 +45,7 @@ export interface TaskStatusStore {
   registerWorker(worker: WorkerInfo): Promise<void>;
   /** Writes the worker's heartbeat and usage (re-creating its row if it was removed). */
   heartbeat(worker: WorkerInfo, usage: WorkerUsage): Promise<void>;
-  saveTasks(workerId: string, tasks: TaskStatus[]): Promise<void>;
+  saveTasks(workerId: string, tasks: TaskReport[]): Promise<void>;
   removeTask(workerId: string, pipelineId: string): Promise<void>;
   /** Deletes the worker and its task rows (graceful exit). */
   removeWorker(workerId: string): Promise<void>;

@@ -3,7 +3,7 @@ import type { Logger } from '../../common/logger';
 import { LagReader, totalLag } from '../interfaces/lagReader';
 import type {
   TaskState,
-  TaskStatus,
+  TaskReport,
   TaskStatusStore,
   WorkerInfo,
   WorkerUsage,
@@ -56,7 +56,7 @@ export function createStatusReporter(deps: StatusReporterDeps) {
   let running: Promise<void> | null = null;
   let reports = 0;
 
-  async function statusOf(entry: Entry): Promise<TaskStatus> {
+  async function statusOf(entry: Entry): Promise<TaskReport> {
     const snap = entry.task?.snapshot();
     const indexed = entry.retired.indexed + (snap?.recordsIndexed ?? 0);
     const failed = entry.retired.failed + (snap?.recordsFailed ?? 0);

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { createMariaDbTaskStatusStore } from '../../../server/pipeline-worker/drivenadapters/mariaDbTaskStatusStore';
 import type {
-  TaskStatus,
+  TaskReport,
   TaskStatusStore,
   WorkerInfo,
 } from '../../../server/pipeline-worker/interfaces/taskStatusStore';
@@ -30,7 +30,7 @@ describe('MariaDbTaskStatusStore', () => {
     startedAt: new Date('2030-01-01T00:00:00.000Z'),
     ...over,
   });
-  const aTask = (over: Partial<TaskStatus> = {}): TaskStatus => ({
+  const aTask = (over: Partial<TaskReport> = {}): TaskReport => ({
     pipelineId: randomName('p'),
     state: 'running',
     assignedPartitions: [
