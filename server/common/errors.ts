@@ -78,8 +78,8 @@ export class ForbiddenError extends SdpError {
 export class RateLimitedError extends SdpError {
   readonly retryAfterSec: number;
 
-  constructor(message: string, retryAfterSec: number) {
-    super(message, { code: 'rate_limited', retriable: true });
+  constructor(message: string, retryAfterSec: number, code = 'rate_limited') {
+    super(message, { code, retriable: true });
     this.retryAfterSec = retryAfterSec;
   }
 }

@@ -70,3 +70,31 @@ export const COUNT_PAGE_SIZE = 500;
  * under many distinct tokens; a full bucket carries no state, so dropping it changes nothing.
  */
 export const RATE_LIMIT_MAX_KEYS = 10_000;
+
+/**
+ * Retry policy of the ingest producer (ms; kafkajs `retry` options). A caller waits for the 202,
+ * so a few short retries cover a leader change; longer outages answer 503 and the caller retries.
+ */
+export const INGEST_PRODUCER_RETRY = { initialRetryTime: 100, retries: 4, maxRetryTime: 2_000 } as const;
+
+/**
+ * Bytes per produce call of the ingest producer: each partition's record batch stays under the
+ * broker's 1 MiB `message.max.bytes` default, with room for headers and framing.
+ */
+export const INGEST_SEND_BYTES = 768 * 1024;
+
+/**
+ * Results kept per pipeline that arrived before their caller registered its wait (a worker can
+ * answer before the producer's acknowledgement reaches us). A few seconds of a busy pipeline's
+ * results, about 100 bytes each.
+ */
+export const INGEST_EARLY_RESULTS = 50_000;
+
+/**
+ * How long a pipeline's results feed stays open after its last waiting caller (ms). Opening one
+ * means joining a consumer group (a second or more), so a steady stream of callers keeps it.
+ */
+export const INGEST_FEED_LINGER_MS = 60_000;
+
+/** Retry-After of a 429 when too many records are waited for (s): about one flush interval. */
+export const INGEST_RETRY_AFTER_SEC = 2;

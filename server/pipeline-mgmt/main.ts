@@ -10,8 +10,16 @@ import { RunningService, runProcess } from '../common/processRunner';
 import type { RequestHandler } from 'express';
 import { findAppRoot } from '../common/paths';
 import { kafkaCheck, mariadbCheck, opensearchCheck } from '../common/readiness';
-import { KAFKA_ADMIN_RETRY, KAFKA_TOPIC_TIMEOUT_MS } from './defaults';
+import {
+  INGEST_EARLY_RESULTS,
+  INGEST_FEED_LINGER_MS,
+  INGEST_RETRY_AFTER_SEC,
+  KAFKA_ADMIN_RETRY,
+  KAFKA_TOPIC_TIMEOUT_MS,
+} from './defaults';
 import { loadOrCreateAdminToken } from './drivenadapters/adminTokenFile';
+import { createKafkaRecordProducer } from './drivenadapters/kafkaRecordProducer';
+import { createKafkaRecordResults } from './drivenadapters/kafkaRecordResults';
 import { createKafkaTopicAdmin } from './drivenadapters/kafkaTopicAdmin';
 import { createMariaDbAuditReader } from './drivenadapters/mariaDbAuditLog';
 import { createMariaDbPipelineStore } from './drivenadapters/mariaDbPipelineStore';
@@ -19,6 +27,7 @@ import { createMariaDbTokenStore } from './drivenadapters/mariaDbTokenStore';
 import { createMariaDbTaskStatusReader } from './drivenadapters/mariaDbTaskStatusReader';
 import { createOpenSearchIndexAdmin } from './drivenadapters/openSearchIndexAdmin';
 import { createMgmtApp } from './driveradapters/app';
+import { createIngestMetrics } from './driveradapters/ingestMetrics';
 import { createMgmtMetrics } from './driveradapters/metrics';
 import { ROUTES } from './driveradapters/routes';
 import { answerClientError } from './driveradapters/clientError';
@@ -26,6 +35,7 @@ import type { IndexAdmin } from './interfaces/indexAdmin';
 import type { ObservedSettings } from './interfaces/observed';
 import type { TopicAdmin } from './interfaces/topicAdmin';
 import { createAuditService } from './logics/auditService';
+import { createIngestService } from './logics/ingestService';
 import { createPipelineService } from './logics/pipelineService';
 import { createTokenService } from './logics/tokenService';
 import { checkAdminToken, generateAdminToken, isGeneratedAdminToken } from './logics/tokenSecrets';
@@ -103,11 +113,28 @@ export async function startMgmt({
     pipelineCounts: () => pipelines.pipelineCounts(),
     logger,
   });
+  const ingestProducer = createKafkaRecordProducer({ kafka });
+  // Read at scrape time, once the service exists.
+  const ingestObserver = createIngestMetrics(metrics.registry, () => ingest.pendingRecords());
+  const ingest = createIngestService({
+    pipelines,
+    producer: ingestProducer,
+    results: createKafkaRecordResults({ kafka, logger: logger.child({ component: 'ingest' }) }),
+    observer: ingestObserver,
+    logger: logger.child({ component: 'ingest' }),
+    settings: {
+      maxPendingRecords: config.server.maxPendingIngestRecords,
+      maxEarlyResults: INGEST_EARLY_RESULTS,
+      feedLingerMs: INGEST_FEED_LINGER_MS,
+      retryAfterSec: INGEST_RETRY_AFTER_SEC,
+    },
+  });
   const app = createMgmtApp({
     serviceName: MGMT_SERVICE_NAME,
     pipelines,
     tokens,
     audit,
+    ingest: { service: ingest, maxIngestMiB: config.server.maxIngestMiB },
     checks: [mariadbCheck(db), kafkaCheck(admin), opensearchCheck(opensearch)],
     logger,
     maxBodyKiB: config.server.maxBodyKiB,
@@ -130,7 +157,10 @@ export async function startMgmt({
       (stopped ??= runSteps(
         logger,
         [
+          // Waiting callers are answered first (what is not done yet is `pending`), then HTTP closes.
+          ['answer waiting ingest callers', () => ingest.close()],
           ['close http', () => closeServer(server)],
+          ['close ingest producer', () => ingestProducer.close()],
           ['disconnect admin', () => admin.disconnect()],
           ['close opensearch', () => opensearch.close()],
           ['close database', () => db.destroy()],

@@ -83,6 +83,7 @@ const CALLS: Record<string, Call> = {
   deletePipeline: (s, actor) => s.pipelines.deletePipeline(s.pipelineId, { actor, force: true }),
   updatePipelineStatus: (s, actor) => s.pipelines.updatePipelineStatus(s.pipelineId, 'stopped', { actor }),
   listTasks: (s, actor) => s.pipelines.listTasks(s.pipelineId, actor),
+  ingestRecords: (s, actor) => s.pipelines.pipelineForIngest(s.pipelineId, actor),
   createToken: (s, actor) => s.tokens.mint({ name: 'new', role: 'viewer' }, actor),
   listTokens: (s, actor) => s.tokens.list({ limit: 10, includeRevoked: false }, actor),
   revokeToken: (s, actor) => s.tokens.revoke(TOKEN_ID, actor),
@@ -106,7 +107,21 @@ describe("each route's access matches what the logic requires", () => {
     expect(Object.keys(CALLS).sort()).toEqual(authenticated.map(([id]) => id).sort());
   });
 
-  it.each(authenticated.map(([id, spec]) => [id, spec.access as Role]))(
+  it('ingest: producers, editors and admins may post records; viewers may not', async () => {
+    const call = CALLS.ingestRecords as Call;
+    expect(ROUTES.ingestRecords.access).toBe('ingest');
+    expect(await outcome(call, as('viewer'))).toBe('forbidden');
+    for (const role of ['producer', 'editor', 'admin'] as const)
+      expect(await outcome(call, as(role))).toBe('ok');
+  });
+
+  it('producers read nothing: every viewer route refuses them in the logic', async () => {
+    for (const [id] of authenticated.filter(([, s]) => s.access === 'viewer'))
+      expect([id, await outcome(CALLS[id] as Call, as('producer'))]).toEqual([id, 'forbidden']);
+  });
+
+  const ranked = authenticated.filter(([, spec]) => spec.access !== 'ingest');
+  it.each(ranked.map(([id, spec]) => [id, spec.access as Role]))(
     '%s (%s): the logic refuses the role below and allows that role',
     async (id, least) => {
       const call = CALLS[id] as Call;

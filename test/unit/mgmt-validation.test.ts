@@ -157,7 +157,7 @@ describe('OpenAPI document', () => {
       const op = doc.paths[route.path.replace(':id', '{id}')]?.[route.method] as
         Record<string, unknown> | undefined;
       expect(op).toMatchObject({ operationId: id });
-      expect(Boolean(op?.requestBody)).toBe('body' in route);
+      expect(Boolean(op?.requestBody)).toBe('body' in route || 'rawBody' in route);
     }
     expect(Object.keys(doc.paths['/api/v1/pipelines']?.post?.responses ?? {}).sort()).toEqual(
       ['201', '400', '401', '403', '409', '413', '415', '429', '500', '503'].sort(),

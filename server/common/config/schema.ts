@@ -58,6 +58,18 @@ export const ConfigSchema = Type.Object(
         }),
         shutdownTimeoutSec: Int(1, 600, 'bound on a graceful shutdown (seconds)', 30),
         maxBodyKiB: Int(1, 10240, 'largest accepted REST request body (KiB)', 256),
+        maxIngestMiB: Int(
+          1,
+          256,
+          'largest body of POST /api/v1/pipelines/{id}/records (MiB), compressed and once decompressed',
+          10,
+        ),
+        maxPendingIngestRecords: Int(
+          1,
+          10_000_000,
+          'records callers of one pipeline-mgmt may wait for at once with wait=indexed; more is a 429',
+          100_000,
+        ),
         metricsRequireAuth: Type.Boolean({
           description: "whether pipeline-mgmt's /metrics needs a bearer token (any role)",
           default: false,

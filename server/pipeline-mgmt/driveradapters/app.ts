@@ -5,12 +5,14 @@ import type { Logger } from '../../common/logger';
 import type { DependencyCheck } from '../../common/readiness';
 import { createReadinessHandler } from '../../common/http/readinessHandler';
 import { serviceInfo } from '../../common/serviceInfo';
+import type { IngestService } from '../interfaces/ingestService';
 import type { PipelineService } from '../interfaces/pipelineService';
 import type { AuditService } from '../interfaces/auditLog';
 import type { TokenService } from '../interfaces/tokenService';
 import { createAuditRouter } from './auditRouter';
 import { createAuthenticate } from './auth';
 import { jsonTypes, requireJsonBody } from './http';
+import { createIngestRouter } from './ingestRouter';
 import { createOpenApiDocument } from './openapi';
 import { createPipelinesRouter } from './pipelinesRouter';
 import { createRateLimit, createTokenBucketLimiter, RateLimiter } from './rateLimit';
@@ -25,6 +27,8 @@ export interface MgmtAppDeps {
   pipelines: PipelineService;
   tokens: TokenService;
   audit: AuditService;
+  /** HTTP ingest (POST /api/v1/pipelines/{id}/records); without it the route is a 404. */
+  ingest?: { service: IngestService; maxIngestMiB: number };
   /** What /ready checks. */
   checks: DependencyCheck[];
   logger: Logger;
@@ -76,13 +80,18 @@ export function createMgmtApp(deps: MgmtAppDeps): Express {
 
   // Authentication comes before any body is read: an anonymous caller costs no parsing.
   app.use('/api', authenticate, rateLimit);
+  const validators = createValidators();
+  // Ingest reads its own bodies (NDJSON, larger limit), so it comes before the JSON parser below.
+  if (deps.ingest)
+    app.use(
+      createIngestRouter({ ingest: deps.ingest.service, validators, maxIngestMiB: deps.ingest.maxIngestMiB }),
+    );
   // The resources that take bodies; a body in another media type is a 415 before it is read.
   app.use(
     ['/api/v1/pipelines', '/api/v1/tokens'],
     requireJsonBody,
     express.json({ type: jsonTypes, limit: maxBodyKiB * 1024, strict: true }),
   );
-  const validators = createValidators();
   app.use(createPipelinesRouter({ pipelines, validators }));
   app.use(createTokensRouter({ tokens, validators }));
   app.use(createAuditRouter({ audit, validators }));

@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { ForbiddenError, UnauthenticatedError } from '../../common/errors';
 import type { TokenService } from '../interfaces/tokenService';
-import { hasRole } from '../logics/access';
+import { canIngest, hasRole } from '../logics/access';
 import { BEARER_TOKEN, MAX_TOKEN_LENGTH } from '../logics/tokenSecrets';
 import { actorFrom } from './http';
 import type { Access } from './routes';
@@ -55,6 +55,12 @@ export function requireAccess(access: Access): RequestHandler {
       return;
     }
     const actor = actorFrom(res);
+    if (access === 'ingest') {
+      next(
+        canIngest(actor) ? undefined : new ForbiddenError('this needs the producer, editor or admin role'),
+      );
+      return;
+    }
     next(hasRole(actor, access) ? undefined : new ForbiddenError(`this needs the ${access} role or more`));
   };
 }

@@ -56,10 +56,10 @@ function parameters(route: RouteSpec, names: Map<unknown, string>) {
   return params;
 }
 
-/** The statuses a route's access rule adds: 401 and 429 with any token, 403 above the viewer role. */
+/** The statuses a route's access rule adds: 401, 403 (a producer token reads nothing) and 429. */
 function accessErrors(route: RouteSpec): number[] {
   if (route.access === 'public') return [];
-  return route.access === 'viewer' ? [401, 429] : [401, 403, 429];
+  return [401, 403, 429];
 }
 
 function operation(operationId: string, route: RouteSpec, names: Map<unknown, string>) {
@@ -73,6 +73,8 @@ function operation(operationId: string, route: RouteSpec, names: Map<unknown, st
       ...(route.success.schema ? { content: json(route.success.schema) } : {}),
     },
   };
+  for (const more of route.moreSuccess ?? [])
+    responses[more.status] = { description: more.description, content: json(more.schema) };
   const statuses = [...new Set([...route.errors, ...accessErrors(route), 500])].sort((a, b) => a - b);
   for (const status of statuses) {
     responses[status] = {
@@ -82,10 +84,24 @@ function operation(operationId: string, route: RouteSpec, names: Map<unknown, st
   }
   return {
     operationId,
-    summary: route.access === 'public' ? route.summary : `${route.summary} (role: ${route.access} or more)`,
+    summary:
+      route.access === 'public'
+        ? route.summary
+        : route.access === 'ingest'
+          ? `${route.summary} (role: producer, editor or admin)`
+          : `${route.summary} (role: ${route.access} or more)`,
     security: route.access === 'public' ? [] : [{ bearerAuth: [] }],
     parameters: parameters(route, names),
     ...(route.body ? { requestBody: { required: true, content: json(route.body) } } : {}),
+    ...(route.rawBody
+      ? {
+          requestBody: {
+            required: true,
+            description: route.rawBody.description,
+            content: Object.fromEntries(route.rawBody.mediaTypes.map((t) => [t, {}])),
+          },
+        }
+      : {}),
     responses,
   };
 }

@@ -7,6 +7,9 @@ import {
   CreateTokenBody,
   DeleteQuery,
   HealthSchema,
+  IngestAcceptedSchema,
+  IngestQuery,
+  IngestResultsSchema,
   ListQuery,
   PatchPipelineBody,
   PipelineListSchema,
@@ -23,8 +26,11 @@ import {
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-/** Who may call a route: anyone, or a bearer token with at least this role (team rules come on top, in logics/access.ts). */
-export type Access = 'public' | Role;
+/**
+ * Who may call a route: anyone, a bearer token with at least this role, or (`ingest`) a producer,
+ * editor or admin token (team rules come on top, in logics/access.ts).
+ */
+export type Access = 'public' | Role | 'ingest';
 
 export interface RouteSpec {
   method: Method;
@@ -37,6 +43,10 @@ export interface RouteSpec {
   /** Whether the route reads / honours If-Match and answers with an ETag. */
   versioned?: boolean;
   success: { status: number; description: string; schema?: TSchema };
+  /** Other success answers of the route (a different status, another body). */
+  moreSuccess?: Array<{ status: number; description: string; schema: TSchema }>;
+  /** A body the route reads itself (not JSON-validated): its media types. */
+  rawBody?: { mediaTypes: string[]; description: string };
   /** Error statuses this route can answer with (besides 500, and the 401 / 403 / 429 its access implies). */
   errors: number[];
 }
@@ -107,6 +117,33 @@ export const ROUTES = {
     versioned: true,
     success: { status: 204, description: 'deleted' },
     errors: [400, 404, 409, 412, 503],
+  },
+  ingestRecords: {
+    method: 'post',
+    path: `${PIPELINE_ID}/records`,
+    access: 'ingest',
+    summary:
+      "Post records (application/json: an object or an array; application/x-ndjson; gzip allowed) to the input topic; with wait=indexed, answer with each record's outcome",
+    query: IngestQuery,
+    rawBody: {
+      mediaTypes: ['application/json', 'application/x-ndjson'],
+      description:
+        'one JSON object or an array of records, or one record per line (NDJSON); Content-Encoding gzip or deflate allowed',
+    },
+    success: {
+      status: 202,
+      description:
+        'accepted: Kafka has every record; with wait=indexed, the outcomes so far (some still pending at the timeout)',
+      schema: Type.Union([IngestAcceptedSchema, IngestResultsSchema]),
+    },
+    moreSuccess: [
+      {
+        status: 200,
+        description: 'wait=indexed: every record indexed or failed',
+        schema: IngestResultsSchema,
+      },
+    ],
+    errors: [400, 404, 409, 413, 415, 503],
   },
   updatePipelineStatus: {
     method: 'put',

@@ -2,7 +2,7 @@ import type { RequestHandler, Router } from 'express';
 import { requireAccess } from './auth';
 import type { RouteSpec } from './routes';
 
-/** Registers a handler for a route of the table, behind the route's access rule. */
-export function route(router: Router, spec: RouteSpec, handler: RequestHandler): void {
-  router[spec.method](spec.path, requireAccess(spec.access), handler);
+/** Registers a route of the table: its access rule first, then the handlers given. */
+export function route(router: Router, spec: RouteSpec, ...handlers: RequestHandler[]): void {
+  router[spec.method](spec.path, requireAccess(spec.access), ...handlers);
 }

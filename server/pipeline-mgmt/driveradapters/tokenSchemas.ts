@@ -9,7 +9,7 @@ export { TeamSchema };
 
 export const RoleSchema = StringEnum(ROLES, {
   description:
-    "viewer: read its team's pipelines; editor: also create and change them, mint editor/viewer tokens for its team; admin: everything",
+    "producer: only post records to its team's pipelines; viewer: read its team's pipelines; editor: also create and change them, post records, mint editor/viewer/producer tokens for its team; admin: everything",
 });
 
 export const TokenNameSchema = Type.String({

@@ -1,5 +1,8 @@
-/** Roles of API tokens, from least to most rights. */
-export const ROLES = ['viewer', 'editor', 'admin'] as const;
+/**
+ * Roles of API tokens, from least to most rights. A `producer` may only post records to its team's
+ * pipelines (HTTP ingest); it reads nothing, so it ranks below `viewer`.
+ */
+export const ROLES = ['producer', 'viewer', 'editor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The authenticated caller of a request. */

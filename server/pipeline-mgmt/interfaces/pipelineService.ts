@@ -116,6 +116,8 @@ export interface PipelineService {
   updatePipelineStatus(id: string, status: PipelineStatus, options: UpdateOptions): Promise<Pipeline>;
   deletePipeline(id: string, options: UpdateOptions & { force: boolean }): Promise<void>;
   listTasks(id: string, actor: Actor): Promise<TaskView[]>;
+  /** The pipeline a caller posts records to (producers, editors, admins of its team; else 403 / 404). */
+  pipelineForIngest(id: string, actor: Actor): Promise<Pipeline>;
   /** Every pipeline counted by status: for operators' metrics, not for API callers. */
   pipelineCounts(): Promise<PipelineCounts>;
 }

@@ -4,8 +4,9 @@ import { Actor, Role, ROLES } from '../interfaces/actor';
 import type { ApiToken, TokenListQuery } from '../interfaces/tokenStore';
 
 /**
- * Who may do what, in one place. Viewers read their team's pipelines; editors also create and
- * change them and mint editor / viewer tokens for their team; admins do everything. What a caller
+ * Who may do what, in one place. Producers post records to their team's pipelines and nothing
+ * else; viewers read their team's pipelines; editors also create and change them, post records,
+ * and mint editor / viewer / producer tokens for their team; admins do everything. What a caller
  * may not see does not exist for it (callers turn that into a 404); what it sees but may not do is
  * a 403.
  */
@@ -16,6 +17,13 @@ export const hasRole = (actor: Actor, least: Role) => rank(actor.role) >= rank(l
 
 export function requireRole(actor: Actor, least: Role, what: string): void {
   if (!hasRole(actor, least)) throw new ForbiddenError(`${what} needs the ${least} role or more`);
+}
+
+/** Posting records (HTTP ingest): producers, editors and admins; viewers only read. */
+export const canIngest = (actor: Actor) => actor.role === 'producer' || hasRole(actor, 'editor');
+
+export function requireIngest(actor: Actor): void {
+  if (!canIngest(actor)) throw new ForbiddenError('posting records needs the producer, editor or admin role');
 }
 
 export function canSeePipeline(actor: Actor, p: Pipeline): boolean {
@@ -68,7 +76,7 @@ export function teamForNewToken(
   return team;
 }
 
-/** Admins see every token; editors their team's editor and viewer tokens; viewers none. */
+/** Admins see every token; editors their team's editor, viewer and producer tokens; the others none. */
 export function canSeeToken(actor: Actor, token: ApiToken): boolean {
   if (actor.role === 'admin') return true;
   return actor.role === 'editor' && token.team === actor.team && token.role !== 'admin';
@@ -76,5 +84,5 @@ export function canSeeToken(actor: Actor, token: ApiToken): boolean {
 
 export function tokenFilter(actor: Actor): Pick<TokenListQuery, 'team' | 'roles'> {
   if (actor.role === 'admin') return {};
-  return { team: actor.team ?? '\u0000no team', roles: ['editor', 'viewer'] };
+  return { team: actor.team ?? '\u0000no team', roles: ['editor', 'viewer', 'producer'] };
 }

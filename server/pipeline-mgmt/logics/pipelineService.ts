@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { deletePipelineFlow } from './deletePipeline';
 import { createObserveService } from './observeService';
 import type { PipelineServiceDeps, ResolvedDeps } from './deps';
-import { visibleTeam } from './access';
+import { requireIngest, requireRole, visibleTeam } from './access';
 import { getVisible } from './preconditions';
 import { patchPipeline, replacePipeline, updateStatus } from './updatePipeline';
 
@@ -33,11 +33,16 @@ export function createPipelineService(input: PipelineServiceDeps): PipelineServi
   const observer = createObserveService({ ...deps, settings: deps.observed });
 
   // Reads go through getVisible / visibleTeam: what the caller may not see does not exist for it.
-  const getPipeline = async (id: string, actor: Actor) => (await getVisible(deps.store, id, actor)).pipeline;
+  // Producer tokens read nothing: they only post records (pipelineForIngest).
+  const getPipeline = async (id: string, actor: Actor) => {
+    requireRole(actor, 'viewer', 'reading a pipeline');
+    return (await getVisible(deps.store, id, actor)).pipeline;
+  };
   const listPipelines = async (
     { limit, cursor, status, namePrefix, team }: PipelineListRequest,
     actor: Actor,
   ): Promise<PipelineList> => {
+    requireRole(actor, 'viewer', 'listing pipelines');
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const own = visibleTeam(actor);
     if (own !== undefined && team !== undefined && team !== own) return { items: [], nextCursor: null };
@@ -62,7 +67,12 @@ export function createPipelineService(input: PipelineServiceDeps): PipelineServi
     patchPipeline: (id, fields, echo, options) => patchPipeline(deps, id, fields, echo, options),
     updatePipelineStatus: (id, status, options) => updateStatus(deps, id, status, options),
     deletePipeline: (id, options) => deletePipelineFlow(deps, id, options),
+    pipelineForIngest: async (id, actor) => {
+      requireIngest(actor);
+      return (await getVisible(deps.store, id, actor)).pipeline;
+    },
     listTasks: async (id, actor) => {
+      requireRole(actor, 'viewer', 'reading tasks');
       await getVisible(deps.store, id, actor);
       return observer.withLiveness(await deps.tasks.listForPipeline(id));
     },

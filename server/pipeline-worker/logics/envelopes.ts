@@ -1,20 +1,15 @@
 import type { FailedRecord, IndexableRecord } from '../interfaces/records';
 import type { OutgoingMessage } from '../interfaces/recordSink';
+import { RECORD_HEADERS } from '../../common/recordHeaders';
 
 export interface PipelineRef {
   id: string;
   name: string;
 }
 
-/** Headers on every error record, so consumers can dedupe and route without parsing the value. */
-export const ERROR_HEADERS = {
-  srcTopic: 'sdp-src-topic',
-  srcPartition: 'sdp-src-partition',
-  srcOffset: 'sdp-src-offset',
-  stage: 'sdp-stage',
-  errorType: 'sdp-error-type',
-  truncated: 'sdp-truncated',
-} as const;
+/** Headers on every error and output record, so consumers can dedupe and route without parsing the
+ * value (a contract with pipeline-mgmt and users: common/recordHeaders.ts). */
+export const ERROR_HEADERS = RECORD_HEADERS;
 
 /** Largest original value carried in an error record by default (bytes); the rest is cut off. */
 export const DEFAULT_MAX_ERROR_VALUE_BYTES = 256 * 1024;
@@ -114,8 +109,8 @@ export function buildOutputMessage(r: IndexableRecord, index: string, omitDoc = 
     key: r.origin.key,
     value: omitDoc ? head : `${head.slice(0, -1)},"doc":${r.source}}`,
     headers: {
-      'sdp-index': index,
-      'sdp-id': r.id,
+      [ERROR_HEADERS.index]: index,
+      [ERROR_HEADERS.id]: r.id,
       [ERROR_HEADERS.srcTopic]: r.origin.topic,
       [ERROR_HEADERS.srcPartition]: String(r.origin.partition),
       [ERROR_HEADERS.srcOffset]: String(r.origin.offset),
