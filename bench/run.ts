@@ -4,6 +4,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { findAppRoot } from '../server/common/paths';
 import { measureCeiling } from './ceiling';
+import { runIngestBench } from './ingest';
 import { freePort, processStats, startService, stopService, waitUntil } from './processes';
 import { BENCH_MAPPINGS, makeInvalid, makeRecord } from './records';
 import { percentile, printReport } from './report';
@@ -111,6 +112,7 @@ async function countErrors(
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--ingest')) return runIngestBench(process.argv.slice(2));
   const o = parseArgs(process.argv.slice(2));
   const root = findAppRoot(__dirname);
   const client = new Client({ node: env.opensearch });
