@@ -21,7 +21,8 @@ import { loadOrCreateAdminToken } from './drivenadapters/adminTokenFile';
 import { createKafkaRecordProducer } from './drivenadapters/kafkaRecordProducer';
 import { createKafkaRecordResults } from './drivenadapters/kafkaRecordResults';
 import { createKafkaTopicAdmin } from './drivenadapters/kafkaTopicAdmin';
-import { createMariaDbAuditReader } from './drivenadapters/mariaDbAuditLog';
+import { createKafkaOffsetAdmin } from './drivenadapters/kafkaOffsetAdmin';
+import { createMariaDbAuditReader, createMariaDbAuditWriter } from './drivenadapters/mariaDbAuditLog';
 import { createMariaDbPipelineStore } from './drivenadapters/mariaDbPipelineStore';
 import { createMariaDbTokenStore } from './drivenadapters/mariaDbTokenStore';
 import { createMariaDbTaskStatusReader } from './drivenadapters/mariaDbTaskStatusReader';
@@ -36,6 +37,7 @@ import type { ObservedSettings } from './interfaces/observed';
 import type { TopicAdmin } from './interfaces/topicAdmin';
 import { createAuditService } from './logics/auditService';
 import { createIngestService } from './logics/ingestService';
+import { createOffsetService } from './logics/offsetService';
 import { createPipelineService } from './logics/pipelineService';
 import { createTokenService } from './logics/tokenService';
 import { checkAdminToken, generateAdminToken, isGeneratedAdminToken } from './logics/tokenSecrets';
@@ -135,6 +137,11 @@ export async function startMgmt({
     tokens,
     audit,
     ingest: { service: ingest, maxIngestMiB: config.server.maxIngestMiB },
+    offsets: createOffsetService({
+      pipelines,
+      offsets: createKafkaOffsetAdmin({ admin }),
+      audit: createMariaDbAuditWriter({ db }),
+    }),
     checks: [mariadbCheck(db), kafkaCheck(admin), opensearchCheck(opensearch)],
     logger,
     maxBodyKiB: config.server.maxBodyKiB,

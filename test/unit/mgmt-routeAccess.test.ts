@@ -4,6 +4,7 @@ import { ROLES, type Actor, type Role } from '../../server/pipeline-mgmt/interfa
 import type { AuditReader } from '../../server/pipeline-mgmt/interfaces/auditLog';
 import { createAuditService } from '../../server/pipeline-mgmt/logics/auditService';
 import { createPipelineService } from '../../server/pipeline-mgmt/logics/pipelineService';
+import { createOffsetService } from '../../server/pipeline-mgmt/logics/offsetService';
 import { createTokenService } from '../../server/pipeline-mgmt/logics/tokenService';
 import { testLogger } from '../helpers';
 import {
@@ -44,8 +45,19 @@ async function setup() {
   const tokens = createTokenService({ store: tokenStore, logger: testLogger() });
   const reader: AuditReader = { list: async () => ({ items: [] }) };
   const audit = createAuditService({ reader });
-  // Something of team `a` to act on, so what is tested is the role, not visibility.
-  const p = await pipelines.createPipeline({ name: 'p', index: 'logs', team: TEAM }, root);
+  const offsets = createOffsetService({
+    pipelines,
+    offsets: {
+      describe: async () => [{ partition: 0, committed: '5', logStart: '0', logEnd: '10' }],
+      activeMembers: async () => 0,
+      commit: async () => undefined,
+      offsetsAt: async () => [{ partition: 0, offset: '3' }],
+    },
+    audit: { record: async () => undefined },
+  });
+  // Something of team `a` to act on, so what is tested is the role, not visibility (stopped, so
+  // that its offsets may be moved).
+  const p = await pipelines.createPipeline({ name: 'p', index: 'logs', team: TEAM, status: 'stopped' }, root);
   await tokenStore.insert(
     {
       id: TOKEN_ID,
@@ -66,7 +78,7 @@ async function setup() {
       details: {},
     },
   );
-  return { pipelines, tokens, audit, pipelineId: p.id };
+  return { pipelines, tokens, audit, offsets, pipelineId: p.id };
 }
 
 type Services = Awaited<ReturnType<typeof setup>>;
@@ -84,6 +96,8 @@ const CALLS: Record<string, Call> = {
   updatePipelineStatus: (s, actor) => s.pipelines.updatePipelineStatus(s.pipelineId, 'stopped', { actor }),
   listTasks: (s, actor) => s.pipelines.listTasks(s.pipelineId, actor),
   ingestRecords: (s, actor) => s.pipelines.pipelineForIngest(s.pipelineId, actor),
+  getOffsets: (s, actor) => s.offsets.get(s.pipelineId, actor),
+  moveOffsets: (s, actor) => s.offsets.move(s.pipelineId, { kind: 'earliest' }, actor),
   createToken: (s, actor) => s.tokens.mint({ name: 'new', role: 'viewer' }, actor),
   listTokens: (s, actor) => s.tokens.list({ limit: 10, includeRevoked: false }, actor),
   revokeToken: (s, actor) => s.tokens.revoke(TOKEN_ID, actor),

@@ -8,6 +8,7 @@ import {
   AuditPage,
   AuditQuery,
   AuditReader,
+  AuditWriter,
 } from '../interfaces/auditLog';
 import { dbCall } from './dbErrors';
 
@@ -106,5 +107,12 @@ export function createMariaDbAuditReader({ db }: { db: Knex }): AuditReader {
         const last = items[items.length - 1];
         return rows.length > query.limit && last ? { items, next: Number(last.id) } : { items };
       }),
+  };
+}
+
+/** Audit entries for changes made outside the database (Kafka offsets), written after the change. */
+export function createMariaDbAuditWriter({ db }: { db: Knex }): AuditWriter {
+  return {
+    record: (draft) => dbCall(() => insertAudit(db, draft, new Date(), { before: null, after: null })),
   };
 }

@@ -6,6 +6,7 @@ import type { DependencyCheck } from '../../common/readiness';
 import { createReadinessHandler } from '../../common/http/readinessHandler';
 import { serviceInfo } from '../../common/serviceInfo';
 import type { IngestService } from '../interfaces/ingestService';
+import type { OffsetService } from '../interfaces/offsetService';
 import type { PipelineService } from '../interfaces/pipelineService';
 import type { AuditService } from '../interfaces/auditLog';
 import type { TokenService } from '../interfaces/tokenService';
@@ -13,6 +14,7 @@ import { createAuditRouter } from './auditRouter';
 import { createAuthenticate } from './auth';
 import { jsonTypes, requireJsonBody } from './http';
 import { createIngestRouter } from './ingestRouter';
+import { createOffsetsRouter } from './offsetsRouter';
 import { createOpenApiDocument } from './openapi';
 import { createPipelinesRouter } from './pipelinesRouter';
 import { createRateLimit, createTokenBucketLimiter, RateLimiter } from './rateLimit';
@@ -29,6 +31,8 @@ export interface MgmtAppDeps {
   audit: AuditService;
   /** HTTP ingest (POST /api/v1/pipelines/{id}/records); without it the route is a 404. */
   ingest?: { service: IngestService; maxIngestMiB: number };
+  /** GET / PUT /api/v1/pipelines/{id}/offsets; without it those routes are a 404. */
+  offsets?: OffsetService;
   /** What /ready checks. */
   checks: DependencyCheck[];
   logger: Logger;
@@ -92,6 +96,7 @@ export function createMgmtApp(deps: MgmtAppDeps): Express {
     requireJsonBody,
     express.json({ type: jsonTypes, limit: maxBodyKiB * 1024, strict: true }),
   );
+  if (deps.offsets) app.use(createOffsetsRouter({ offsets: deps.offsets, validators }));
   app.use(createPipelinesRouter({ pipelines, validators }));
   app.use(createTokensRouter({ tokens, validators }));
   app.use(createAuditRouter({ audit, validators }));

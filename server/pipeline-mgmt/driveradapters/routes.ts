@@ -10,6 +10,8 @@ import {
   IngestAcceptedSchema,
   IngestQuery,
   IngestResultsSchema,
+  MoveOffsetsBody,
+  PipelineOffsetsSchema,
   ListQuery,
   PatchPipelineBody,
   PipelineListSchema,
@@ -143,6 +145,25 @@ export const ROUTES = {
         schema: IngestResultsSchema,
       },
     ],
+    errors: [400, 404, 409, 413, 415, 503],
+  },
+  getOffsets: {
+    method: 'get',
+    path: `${PIPELINE_ID}/offsets`,
+    access: 'viewer',
+    summary:
+      "Where the pipeline's workers resume: per partition the committed offset, log start and end, lag",
+    success: { status: 200, description: 'the offsets', schema: PipelineOffsetsSchema },
+    errors: [404, 503],
+  },
+  moveOffsets: {
+    method: 'put',
+    path: `${PIPELINE_ID}/offsets`,
+    access: 'editor',
+    summary:
+      'Rewind (or skip) a stopped pipeline: earliest, latest, a time, or given offsets; re-read records keep their _id',
+    body: MoveOffsetsBody,
+    success: { status: 200, description: 'moved: the new offsets', schema: PipelineOffsetsSchema },
     errors: [400, 404, 409, 413, 415, 503],
   },
   updatePipelineStatus: {

@@ -6,6 +6,7 @@ export const AUDIT_ACTIONS = [
   'pipeline.update',
   'pipeline.status',
   'pipeline.delete',
+  'pipeline.offsets',
   'token.create',
   'token.revoke',
 ] as const;
@@ -29,6 +30,14 @@ export interface AuditDraft {
   team: string | null;
   /** What changed (field: {from, to}) or what was made; never a secret. */
   details: Record<string, unknown>;
+}
+
+/**
+ * Records a change that is not a database write of its own (e.g. moving a pipeline's Kafka offsets),
+ * once it is done.
+ */
+export interface AuditWriter {
+  record(draft: AuditDraft): Promise<void>;
 }
 
 /** One row of the audit log as the API returns it. */
