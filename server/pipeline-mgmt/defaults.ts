@@ -98,3 +98,15 @@ export const INGEST_FEED_LINGER_MS = 60_000;
 
 /** Retry-After of a 429 when too many records are waited for (s): about one flush interval. */
 export const INGEST_RETRY_AFTER_SEC = 2;
+
+/**
+ * Error-topic records read at most for one page of GET .../errors, over all partitions. With
+ * envelopes of a few KB this is a few MB per page, read in well under a second.
+ */
+export const ERRORS_SCAN_BUDGET = 5_000;
+
+/**
+ * Longest a page's read of the error topic may take (ms), group join included (a broker's
+ * group.initial.rebalance.delay.ms, 3 s by default, is part of it); what was read by then is answered.
+ */
+export const ERRORS_READ_TIMEOUT_MS = 8_000;

@@ -11,6 +11,8 @@ import type { RequestHandler } from 'express';
 import { findAppRoot } from '../common/paths';
 import { kafkaCheck, mariadbCheck, opensearchCheck } from '../common/readiness';
 import {
+  ERRORS_READ_TIMEOUT_MS,
+  ERRORS_SCAN_BUDGET,
   INGEST_EARLY_RESULTS,
   INGEST_FEED_LINGER_MS,
   INGEST_RETRY_AFTER_SEC,
@@ -21,6 +23,7 @@ import { loadOrCreateAdminToken } from './drivenadapters/adminTokenFile';
 import { createKafkaRecordProducer } from './drivenadapters/kafkaRecordProducer';
 import { createKafkaRecordResults } from './drivenadapters/kafkaRecordResults';
 import { createKafkaTopicAdmin } from './drivenadapters/kafkaTopicAdmin';
+import { createKafkaErrorTopicReader } from './drivenadapters/kafkaErrorTopicReader';
 import { createKafkaOffsetAdmin } from './drivenadapters/kafkaOffsetAdmin';
 import { createMariaDbAuditReader, createMariaDbAuditWriter } from './drivenadapters/mariaDbAuditLog';
 import { createMariaDbPipelineStore } from './drivenadapters/mariaDbPipelineStore';
@@ -36,6 +39,7 @@ import type { IndexAdmin } from './interfaces/indexAdmin';
 import type { ObservedSettings } from './interfaces/observed';
 import type { TopicAdmin } from './interfaces/topicAdmin';
 import { createAuditService } from './logics/auditService';
+import { createErrorBrowser } from './logics/errorBrowser';
 import { createIngestService } from './logics/ingestService';
 import { createOffsetService } from './logics/offsetService';
 import { createPipelineService } from './logics/pipelineService';
@@ -116,6 +120,7 @@ export async function startMgmt({
     logger,
   });
   const ingestProducer = createKafkaRecordProducer({ kafka });
+  const offsetAdmin = createKafkaOffsetAdmin({ admin });
   // Read at scrape time, once the service exists.
   const ingestObserver = createIngestMetrics(metrics.registry, () => ingest.pendingRecords());
   const ingest = createIngestService({
@@ -139,8 +144,14 @@ export async function startMgmt({
     ingest: { service: ingest, maxIngestMiB: config.server.maxIngestMiB },
     offsets: createOffsetService({
       pipelines,
-      offsets: createKafkaOffsetAdmin({ admin }),
+      offsets: offsetAdmin,
       audit: createMariaDbAuditWriter({ db }),
+    }),
+    errors: createErrorBrowser({
+      pipelines,
+      offsets: offsetAdmin,
+      reader: createKafkaErrorTopicReader({ kafka }),
+      settings: { scanBudget: ERRORS_SCAN_BUDGET, readTimeoutMs: ERRORS_READ_TIMEOUT_MS },
     }),
     checks: [mariadbCheck(db), kafkaCheck(admin), opensearchCheck(opensearch)],
     logger,

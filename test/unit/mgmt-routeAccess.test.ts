@@ -4,6 +4,7 @@ import { ROLES, type Actor, type Role } from '../../server/pipeline-mgmt/interfa
 import type { AuditReader } from '../../server/pipeline-mgmt/interfaces/auditLog';
 import { createAuditService } from '../../server/pipeline-mgmt/logics/auditService';
 import { createPipelineService } from '../../server/pipeline-mgmt/logics/pipelineService';
+import { createErrorBrowser } from '../../server/pipeline-mgmt/logics/errorBrowser';
 import { createOffsetService } from '../../server/pipeline-mgmt/logics/offsetService';
 import { createTokenService } from '../../server/pipeline-mgmt/logics/tokenService';
 import { testLogger } from '../helpers';
@@ -49,11 +50,18 @@ async function setup() {
     pipelines,
     offsets: {
       describe: async () => [{ partition: 0, committed: '5', logStart: '0', logEnd: '10' }],
+      logBounds: async () => [{ partition: 0, logStart: '0', logEnd: '10' }],
       activeMembers: async () => 0,
       commit: async () => undefined,
       offsetsAt: async () => [{ partition: 0, offset: '3' }],
     },
     audit: { record: async () => undefined },
+  });
+  const errors = createErrorBrowser({
+    pipelines,
+    offsets: { logBounds: async () => [], offsetsAt: async () => [] },
+    reader: { read: async () => ({ records: [], finished: [] }) },
+    settings: { scanBudget: 100, readTimeoutMs: 100 },
   });
   // Something of team `a` to act on, so what is tested is the role, not visibility (stopped, so
   // that its offsets may be moved).
@@ -78,7 +86,7 @@ async function setup() {
       details: {},
     },
   );
-  return { pipelines, tokens, audit, offsets, pipelineId: p.id };
+  return { pipelines, tokens, audit, offsets, errors, pipelineId: p.id };
 }
 
 type Services = Awaited<ReturnType<typeof setup>>;
@@ -97,6 +105,7 @@ const CALLS: Record<string, Call> = {
   listTasks: (s, actor) => s.pipelines.listTasks(s.pipelineId, actor),
   ingestRecords: (s, actor) => s.pipelines.pipelineForIngest(s.pipelineId, actor),
   getOffsets: (s, actor) => s.offsets.get(s.pipelineId, actor),
+  listErrors: (s, actor) => s.errors.list(s.pipelineId, { limit: 10 }, actor),
   moveOffsets: (s, actor) => s.offsets.move(s.pipelineId, { kind: 'earliest' }, actor),
   createToken: (s, actor) => s.tokens.mint({ name: 'new', role: 'viewer' }, actor),
   listTokens: (s, actor) => s.tokens.list({ limit: 10, includeRevoked: false }, actor),

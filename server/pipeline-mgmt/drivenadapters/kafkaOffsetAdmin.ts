@@ -31,6 +31,12 @@ export function createKafkaOffsetAdmin({ admin }: { admin: Admin }): OffsetAdmin
           }))
           .sort((a, b) => a.partition - b.partition);
       }),
+    logBounds: (topic) =>
+      kafkaCall(`reading the offsets of ${topic}`, async () =>
+        (await admin.fetchTopicOffsets(topic))
+          .map((e) => ({ partition: e.partition, logStart: e.low, logEnd: e.high }))
+          .sort((a, b) => a.partition - b.partition),
+      ),
     activeMembers: (groupId) =>
       kafkaCall(`describing group ${groupId}`, async () => {
         const { groups } = await admin.describeGroups([groupId]);

@@ -5,6 +5,7 @@ import type { Logger } from '../../common/logger';
 import type { DependencyCheck } from '../../common/readiness';
 import { createReadinessHandler } from '../../common/http/readinessHandler';
 import { serviceInfo } from '../../common/serviceInfo';
+import type { ErrorService } from '../interfaces/errorService';
 import type { IngestService } from '../interfaces/ingestService';
 import type { OffsetService } from '../interfaces/offsetService';
 import type { PipelineService } from '../interfaces/pipelineService';
@@ -13,6 +14,7 @@ import type { TokenService } from '../interfaces/tokenService';
 import { createAuditRouter } from './auditRouter';
 import { createAuthenticate } from './auth';
 import { jsonTypes, requireJsonBody } from './http';
+import { createErrorsRouter } from './errorsRouter';
 import { createIngestRouter } from './ingestRouter';
 import { createOffsetsRouter } from './offsetsRouter';
 import { createOpenApiDocument } from './openapi';
@@ -33,6 +35,8 @@ export interface MgmtAppDeps {
   ingest?: { service: IngestService; maxIngestMiB: number };
   /** GET / PUT /api/v1/pipelines/{id}/offsets; without it those routes are a 404. */
   offsets?: OffsetService;
+  /** GET /api/v1/pipelines/{id}/errors; without it that route is a 404. */
+  errors?: ErrorService;
   /** What /ready checks. */
   checks: DependencyCheck[];
   logger: Logger;
@@ -96,6 +100,7 @@ export function createMgmtApp(deps: MgmtAppDeps): Express {
     requireJsonBody,
     express.json({ type: jsonTypes, limit: maxBodyKiB * 1024, strict: true }),
   );
+  if (deps.errors) app.use(createErrorsRouter({ errors: deps.errors, validators }));
   if (deps.offsets) app.use(createOffsetsRouter({ offsets: deps.offsets, validators }));
   app.use(createPipelinesRouter({ pipelines, validators }));
   app.use(createTokensRouter({ tokens, validators }));

@@ -6,6 +6,8 @@ import {
   CreatePipelineBody,
   CreateTokenBody,
   DeleteQuery,
+  ErrorPageSchema,
+  ErrorsQuery,
   HealthSchema,
   IngestAcceptedSchema,
   IngestQuery,
@@ -146,6 +148,16 @@ export const ROUTES = {
       },
     ],
     errors: [400, 404, 409, 413, 415, 503],
+  },
+  listErrors: {
+    method: 'get',
+    path: `${PIPELINE_ID}/errors`,
+    access: 'viewer',
+    summary:
+      "The pipeline's failed records from its error topic, newest first, paged; filtered by stage, reason, since, until",
+    query: ErrorsQuery,
+    success: { status: 200, description: 'a page', schema: ErrorPageSchema },
+    errors: [400, 404, 503],
   },
   getOffsets: {
     method: 'get',

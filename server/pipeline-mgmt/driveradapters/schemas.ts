@@ -11,6 +11,7 @@ import { Nullable, StringEnum, TeamSchema } from './schemaKit';
 export * from './tokenSchemas';
 export * from './ingestSchemas';
 export * from './offsetSchemas';
+export * from './errorSchemas';
 export * from './observedSchemas';
 
 /** OpenSearch index names: lowercase; none of \ / * ? " < > | space , # :; not starting with - _ + or .; not . or ..; at most 255 bytes. */

@@ -19,6 +19,8 @@ export type OffsetTarget =
 /** Consumer-group offsets of a topic (Kafka's admin API). */
 export interface OffsetAdmin {
   describe(groupId: string, topic: string): Promise<PartitionOffsets[]>;
+  /** Each partition's first offset still in the log and the offset the next record will get. */
+  logBounds(topic: string): Promise<Array<{ partition: number; logStart: string; logEnd: string }>>;
   /** How many members the group has now (a group with members cannot be moved). */
   activeMembers(groupId: string): Promise<number>;
   /** Sets the group's committed offset of each partition given. */
