@@ -12,10 +12,6 @@ import path from 'node:path';
 import { findAppRoot } from '../../server/common/paths';
 
 const ROOT = findAppRoot();
-/** A private build of the worker (and what it imports), so tests never race `npm run build` on dist/. */
-const OUT = path.join(ROOT, 'dist', '.worker-test');
-const ENTRY = path.join(OUT, 'server', 'pipeline-worker', 'main.js');
-const LOCK = path.join(ROOT, 'dist', '.worker-test.lock');
 
 function newest(dir: string): number {
   let n = 0;
@@ -26,49 +22,64 @@ function newest(dir: string): number {
   return n;
 }
 
-async function withLock<T>(fn: () => T): Promise<T> {
-  mkdirSync(path.dirname(LOCK), { recursive: true });
+async function withLock<T>(lock: string, fn: () => T): Promise<T> {
+  mkdirSync(path.dirname(lock), { recursive: true });
   const deadline = Date.now() + 120_000;
   for (;;) {
     try {
-      mkdirSync(LOCK);
+      mkdirSync(lock);
       break;
     } catch {
       // A lock older than two minutes belongs to a run that died.
-      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 120_000)
-        rmSync(LOCK, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`could not take ${LOCK}`);
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000)
+        rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`could not take ${lock}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
   try {
     return fn();
   } finally {
-    rmSync(LOCK, { recursive: true, force: true });
+    rmSync(lock, { recursive: true, force: true });
   }
 }
 
-/** Compiles server/pipeline-worker/main.ts and its imports when the sources changed. Returns the entry. */
-export async function buildWorker(): Promise<string> {
-  return withLock(() => {
-    const sources = Math.max(
-      newest(path.join(ROOT, 'server', 'pipeline-worker')),
-      newest(path.join(ROOT, 'server', 'common')),
-    );
-    if (existsSync(ENTRY) && statSync(ENTRY).mtimeMs > sources) return ENTRY;
-    rmSync(OUT, { recursive: true, force: true });
+/**
+ * A private build of one entry point (and what it imports) into dist/.<name>-test, so tests never
+ * race `npm run build` on dist/; compiled again only when a source under `watch` changed.
+ */
+async function buildEntry(name: string, entry: string, watch: string[]): Promise<string> {
+  const out = path.join(ROOT, 'dist', `.${name}-test`);
+  const built = path.join(out, entry.replace(/\.ts$/, '.js'));
+  return withLock(path.join(ROOT, 'dist', `.${name}-test.lock`), () => {
+    const sources = Math.max(...watch.map((d) => newest(path.join(ROOT, d))));
+    if (existsSync(built) && statSync(built).mtimeMs > sources) return built;
+    rmSync(out, { recursive: true, force: true });
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    // Same compiler settings as tsconfig.json, for the worker's import graph only.
+    // Same compiler settings as tsconfig.json, for the entry's import graph only.
     const args = [
       tsc,
-      path.join('server', 'pipeline-worker', 'main.ts'),
-      ...['--outDir', OUT, '--rootDir', '.', '--target', 'ES2022', '--module', 'Node16'],
+      entry,
+      ...['--outDir', out, '--rootDir', '.', '--target', 'ES2022', '--module', 'Node16'],
       ...['--moduleResolution', 'Node16', '--esModuleInterop', '--resolveJsonModule', '--skipLibCheck'],
       ...['--strict', '--types', 'node'],
     ];
     execFileSync(process.execPath, args, { cwd: ROOT, stdio: 'pipe' });
-    return ENTRY;
+    return built;
   });
+}
+
+/** Compiles server/pipeline-worker/main.ts and its imports when the sources changed. Returns the entry. */
+export function buildWorker(): Promise<string> {
+  return buildEntry('worker', path.join('server', 'pipeline-worker', 'main.ts'), [
+    path.join('server', 'pipeline-worker'),
+    path.join('server', 'common'),
+  ]);
+}
+
+/** Compiles the `sdp` CLI (cli/main.ts) when its sources changed. Returns the entry. */
+export function buildCli(): Promise<string> {
+  return buildEntry('cli', path.join('cli', 'main.ts'), ['cli']);
 }
 
 export interface WorkerProcess {

@@ -1,6 +1,7 @@
 import type { Pipeline } from '../../server/common/pipelines';
 import { waitFor } from '../helpers';
-import { buildWorker, killWorker, spawnWorker, WorkerProcess } from '../helpers/worker-process';
+import { execFile } from 'node:child_process';
+import { buildCli, buildWorker, killWorker, spawnWorker, WorkerProcess } from '../helpers/worker-process';
 import { MgmtHarness, startMgmtHarness } from '../helpers/mgmt-harness';
 
 jest.setTimeout(180_000);
@@ -133,6 +134,30 @@ describe('failed records: GET /api/v1/pipelines/{id}/errors', () => {
     expect(after.map((i) => i.envelope.errorType)).toEqual(Array(8).fill('invalid_id_field'));
     const before = await allPages(`?limit=500&until=${between.toISOString()}`);
     expect(before).toHaveLength(12);
+  });
+
+  it('sdp errors NAME prints the newest failed records, filtered', async () => {
+    const cli = await buildCli();
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string }>((resolve) =>
+        execFile(
+          process.execPath,
+          [cli, ...args],
+          { env: { ...process.env, SDP_URL: h.base, SDP_TOKEN: viewer } },
+          (err, stdout) => resolve({ code: err ? 1 : 0, stdout }),
+        ),
+      );
+    const res = await run(['errors', p.name, '--stage', 'parse', '--limit', '5']);
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^TIME\s+PARTITION\/OFFSET\s+STAGE\s+TYPE\s+REASON$/);
+    expect(lines.slice(1)).toHaveLength(5);
+    for (const l of lines.slice(1))
+      expect(l).toMatch(/\s\d\/\d+\s+parse\s+invalid_json\s+the value is not valid JSON/);
+    const json = JSON.parse(
+      (await run(['errors', p.name, '--reason', 'invalid_id_field', '-o', 'json'])).stdout,
+    );
+    expect(json.items).toHaveLength(8);
   });
 
   it("refuses what it cannot answer: another team's pipeline 404, a bad cursor or limit 400", async () => {
