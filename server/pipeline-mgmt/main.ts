@@ -42,6 +42,7 @@ import { createAuditService } from './logics/auditService';
 import { createErrorBrowser } from './logics/errorBrowser';
 import { createIngestService } from './logics/ingestService';
 import { createOffsetService } from './logics/offsetService';
+import { createVersionService } from './logics/versionService';
 import { createPipelineService } from './logics/pipelineService';
 import { createTokenService } from './logics/tokenService';
 import { checkAdminToken, generateAdminToken, isGeneratedAdminToken } from './logics/tokenSecrets';
@@ -100,8 +101,9 @@ export async function startMgmt({
 
   const realTopics = createKafkaTopicAdmin({ admin, logger, timeoutMs: KAFKA_TOPIC_TIMEOUT_MS });
   const realIndices = createOpenSearchIndexAdmin({ client: opensearch, logger });
+  const pipelineStore = createMariaDbPipelineStore({ db });
   const pipelines = createPipelineService({
-    store: createMariaDbPipelineStore({ db }),
+    store: pipelineStore,
     topics: overrides.wrapTopicAdmin?.(realTopics) ?? realTopics,
     indices: overrides.wrapIndexAdmin?.(realIndices) ?? realIndices,
     tasks: createMariaDbTaskStatusReader({ db }),
@@ -147,6 +149,7 @@ export async function startMgmt({
       offsets: offsetAdmin,
       audit: createMariaDbAuditWriter({ db }),
     }),
+    versions: createVersionService({ pipelines, store: pipelineStore }),
     errors: createErrorBrowser({
       pipelines,
       offsets: offsetAdmin,

@@ -7,6 +7,7 @@ import type { IndexAdmin, IndexDefinition } from '../../server/pipeline-mgmt/int
 import type {
   ListQuery,
   PipelineChange,
+  PipelineVersion,
   PipelineStore,
   StoredPipeline,
 } from '../../server/pipeline-mgmt/interfaces/pipelineStore';
@@ -48,6 +49,7 @@ export interface WrittenAudit {
 export class FakeStore implements PipelineStore {
   readonly rows = new Map<string, StoredPipeline>();
   readonly audits: WrittenAudit[] = [];
+  readonly versions: PipelineVersion[] = [];
   /** Runs before each update's compare-and-set (e.g. to simulate a concurrent writer). */
   beforeUpdate: ((id: string) => void) | undefined;
 
@@ -79,6 +81,7 @@ export class FakeStore implements PipelineStore {
     row.pipeline.status = status;
     row.pipeline.updatedAt = at.toISOString();
     this.audits.push({ draft: audit, before: null, after: row.pipeline.version });
+    this.keepVersion(row.pipeline, audit, at);
     return { result: 'activated' as const, pipeline: clone(row.pipeline) };
   }
 
@@ -129,8 +132,34 @@ export class FakeStore implements PipelineStore {
     p.version += 1;
     p.updatedBy = change.updatedBy;
     p.updatedAt = change.updatedAt.toISOString();
-    if (change.audit) this.audits.push({ draft: change.audit, before: expectedVersion, after: p.version });
+    if (change.audit) {
+      this.audits.push({ draft: change.audit, before: expectedVersion, after: p.version });
+      this.keepVersion(p, change.audit, change.updatedAt);
+    }
     return { result: 'updated' as const, pipeline: clone(p) };
+  }
+
+  private keepVersion(p: Pipeline, audit: AuditDraft, at: Date) {
+    this.versions.push({
+      version: p.version,
+      at: at.toISOString(),
+      by: audit.actor.user,
+      action: audit.action,
+      pipeline: clone(p),
+    });
+  }
+
+  async listVersions(id: string, query: { limit: number; before?: number }) {
+    const all = this.versions
+      .filter((v) => v.pipeline.id === id && (query.before === undefined || v.version < query.before))
+      .sort((a, b) => b.version - a.version);
+    const items = all.slice(0, query.limit).map(clone);
+    return { items, next: all.length > query.limit ? items[items.length - 1]?.version : undefined };
+  }
+
+  async getVersion(id: string, version: number) {
+    const v = this.versions.find((x) => x.pipeline.id === id && x.version === version);
+    return v ? clone(v) : undefined;
   }
 
   async remove(id: string, audit: AuditDraft) {

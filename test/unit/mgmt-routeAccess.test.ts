@@ -7,6 +7,7 @@ import { createPipelineService } from '../../server/pipeline-mgmt/logics/pipelin
 import { createErrorBrowser } from '../../server/pipeline-mgmt/logics/errorBrowser';
 import { createOffsetService } from '../../server/pipeline-mgmt/logics/offsetService';
 import { createTokenService } from '../../server/pipeline-mgmt/logics/tokenService';
+import { createVersionService } from '../../server/pipeline-mgmt/logics/versionService';
 import { testLogger } from '../helpers';
 import {
   FakeIndices,
@@ -33,8 +34,9 @@ async function setup() {
   const faults = new Faults();
   const indices = new FakeIndices(faults);
   indices.indices.set('logs', {});
+  const store = new FakeStore(faults);
   const pipelines = createPipelineService({
-    store: new FakeStore(faults),
+    store,
     topics: new FakeTopics(faults),
     indices,
     tasks: new FakeTasks(),
@@ -86,7 +88,8 @@ async function setup() {
       details: {},
     },
   );
-  return { pipelines, tokens, audit, offsets, errors, pipelineId: p.id };
+  const versions = createVersionService({ pipelines, store });
+  return { pipelines, tokens, audit, offsets, errors, versions, pipelineId: p.id };
 }
 
 type Services = Awaited<ReturnType<typeof setup>>;
@@ -106,6 +109,10 @@ const CALLS: Record<string, Call> = {
   ingestRecords: (s, actor) => s.pipelines.pipelineForIngest(s.pipelineId, actor),
   getOffsets: (s, actor) => s.offsets.get(s.pipelineId, actor),
   listErrors: (s, actor) => s.errors.list(s.pipelineId, { limit: 10 }, actor),
+  listVersions: (s, actor) => s.versions.list(s.pipelineId, { limit: 10 }, actor),
+  getVersion: (s, actor) => s.versions.get(s.pipelineId, 1, actor),
+  diffVersions: (s, actor) => s.versions.diff(s.pipelineId, 1, 1, actor),
+  rollbackVersion: (s, actor) => s.versions.rollback(s.pipelineId, 1, actor),
   moveOffsets: (s, actor) => s.offsets.move(s.pipelineId, { kind: 'earliest' }, actor),
   createToken: (s, actor) => s.tokens.mint({ name: 'new', role: 'viewer' }, actor),
   listTokens: (s, actor) => s.tokens.list({ limit: 10, includeRevoked: false }, actor),

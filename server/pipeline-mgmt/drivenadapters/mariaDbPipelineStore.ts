@@ -21,6 +21,7 @@ import type {
 import { dbCall, isDuplicateKey } from './dbErrors';
 import { keysetPage } from './keysetPage';
 import { insertAudit } from './mariaDbAuditLog';
+import { insertVersion, VERSIONS_TABLE, versionsOf, versionOf } from './mariaDbPipelineVersions';
 
 interface StoredRow extends PipelineRow {
   lifecycle: string;
@@ -104,6 +105,7 @@ export function createMariaDbPipelineStore({ db }: { db: Knex }): PipelineStore 
           const stored = n === 1 ? await getIn(trx, id) : undefined;
           if (!stored) return { result: 'taken_over' };
           await insertAudit(trx, audit, at, { before: null, after: stored.pipeline.version });
+          await insertVersion(trx, stored.pipeline, audit, at);
           return { result: 'activated', pipeline: stored.pipeline };
         }),
       ),
@@ -136,16 +138,21 @@ export function createMariaDbPipelineStore({ db }: { db: Knex }): PipelineStore 
               before: expectedVersion,
               after: stored.pipeline.version,
             });
+            await insertVersion(trx, stored.pipeline, change.audit, change.updatedAt);
           }
           return { result: 'updated', pipeline: stored.pipeline };
         }),
       ),
+
+    listVersions: (id, query) => dbCall(() => versionsOf(db, id, query)),
+    getVersion: (id, version) => dbCall(() => versionOf(db, id, version)),
 
     remove: (id, audit) =>
       dbCall(async () => {
         await db.transaction(async (trx) => {
           const row = (await table(trx).where({ id }).forUpdate().first()) as StoredRow | undefined;
           await trx(TASKS_TABLE).where({ pipeline_id: id }).delete();
+          await trx(VERSIONS_TABLE).where({ pipeline_id: id }).delete();
           const n = await trx(PIPELINES_TABLE).where({ id }).delete();
           if (n === 1 && row) {
             await insertAudit(trx, audit, new Date(), { before: Number(row.version), after: null });

@@ -8,6 +8,7 @@ import { serviceInfo } from '../../common/serviceInfo';
 import type { ErrorService } from '../interfaces/errorService';
 import type { IngestService } from '../interfaces/ingestService';
 import type { OffsetService } from '../interfaces/offsetService';
+import type { VersionService } from '../interfaces/versionService';
 import type { PipelineService } from '../interfaces/pipelineService';
 import type { AuditService } from '../interfaces/auditLog';
 import type { TokenService } from '../interfaces/tokenService';
@@ -17,6 +18,7 @@ import { jsonTypes, requireJsonBody } from './http';
 import { createErrorsRouter } from './errorsRouter';
 import { createIngestRouter } from './ingestRouter';
 import { createOffsetsRouter } from './offsetsRouter';
+import { createVersionsRouter } from './versionsRouter';
 import { createOpenApiDocument } from './openapi';
 import { createPipelinesRouter } from './pipelinesRouter';
 import { createRateLimit, createTokenBucketLimiter, RateLimiter } from './rateLimit';
@@ -37,6 +39,8 @@ export interface MgmtAppDeps {
   offsets?: OffsetService;
   /** GET /api/v1/pipelines/{id}/errors; without it that route is a 404. */
   errors?: ErrorService;
+  /** /api/v1/pipelines/{id}/versions; without it those routes are a 404. */
+  versions?: VersionService;
   /** What /ready checks. */
   checks: DependencyCheck[];
   logger: Logger;
@@ -100,6 +104,7 @@ export function createMgmtApp(deps: MgmtAppDeps): Express {
     requireJsonBody,
     express.json({ type: jsonTypes, limit: maxBodyKiB * 1024, strict: true }),
   );
+  if (deps.versions) app.use(createVersionsRouter({ versions: deps.versions, validators }));
   if (deps.errors) app.use(createErrorsRouter({ errors: deps.errors, validators }));
   if (deps.offsets) app.use(createOffsetsRouter({ offsets: deps.offsets, validators }));
   app.use(createPipelinesRouter({ pipelines, validators }));

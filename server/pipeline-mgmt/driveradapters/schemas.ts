@@ -12,6 +12,7 @@ export * from './tokenSchemas';
 export * from './ingestSchemas';
 export * from './offsetSchemas';
 export * from './errorSchemas';
+export * from './versionSchemas';
 export * from './observedSchemas';
 
 /** OpenSearch index names: lowercase; none of \ / * ? " < > | space , # :; not starting with - _ + or .; not . or ..; at most 255 bytes. */

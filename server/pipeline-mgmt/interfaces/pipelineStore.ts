@@ -55,6 +55,23 @@ export type ReserveResult =
 /** `taken_over`: the reservation is no longer ours (an abandoned-create cleanup removed it); nothing was written. */
 export type ActivateResult = { result: 'activated'; pipeline: Pipeline } | { result: 'taken_over' };
 
+/** One version of a pipeline: the whole pipeline as it was after a change. */
+export interface PipelineVersion {
+  version: number;
+  at: string;
+  /** Who made the change (the token's name). */
+  by: string;
+  /** The change that made it (`pipeline.create`, `pipeline.update`, `pipeline.status`). */
+  action: string;
+  pipeline: Pipeline;
+}
+
+export interface VersionPage {
+  items: PipelineVersion[];
+  /** Pass as `before` for the next (older) page; undefined on the last page. */
+  next?: number;
+}
+
 export type UpdateResult =
   { result: 'updated'; pipeline: Pipeline } | { result: 'stale' } | { result: 'gone' };
 
@@ -73,6 +90,9 @@ export interface PipelineStore {
   list(query: ListQuery): Promise<ListPage>;
   /** Compare-and-set on `version`; every successful change bumps it by one. */
   update(id: string, expectedVersion: number, change: PipelineChange): Promise<UpdateResult>;
+  /** Versions of a pipeline, newest first; `before`: only versions older than this one. */
+  listVersions(id: string, query: { limit: number; before?: number }): Promise<VersionPage>;
+  getVersion(id: string, version: number): Promise<PipelineVersion | undefined>;
   /** Deletes the record and its task rows, and writes the audit entry, in one transaction. */
   remove(id: string, audit: AuditDraft): Promise<void>;
 }

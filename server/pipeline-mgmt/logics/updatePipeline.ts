@@ -60,7 +60,8 @@ export function withFieldDefaults(input: ReplaceFields): MutableFields {
   };
 }
 
-function mutableOf(p: Pipeline): MutableFields {
+/** The mutable fields of a pipeline (what a PUT replaces, what a rollback restores). */
+export function mutableOf(p: Pipeline): MutableFields {
   return {
     description: p.description,
     index: p.index,
