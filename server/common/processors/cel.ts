@@ -104,7 +104,8 @@ export function compileExpression(source: unknown): CompiledExpression | { error
 export function asCondition(expr: CompiledExpression): (doc: Doc, meta: () => RecordMeta) => boolean {
   return (doc, meta) => {
     const v = expr.evaluate(doc, meta);
-    if (typeof v !== 'boolean') throw new Error(`condition gave ${v === null ? 'null' : typeof v}, not a boolean`);
+    if (typeof v !== 'boolean')
+      throw new Error(`condition gave ${v === null ? 'null' : typeof v}, not a boolean`);
     return v;
   };
 }

@@ -47,7 +47,12 @@ export interface CompiledChain {
 }
 
 /** Compiles one processor, or throws ParamError for its parameter `param`. */
-function compileOne(raw: unknown, index: number, ctx: CompileContext, problems: ConfigProblem[]): CompiledProcessor | null {
+function compileOne(
+  raw: unknown,
+  index: number,
+  ctx: CompileContext,
+  problems: ConfigProblem[],
+): CompiledProcessor | null {
   const at = `processors[${index}]`;
   if (!isPlainObject(raw)) {
     problems.push({ path: at, reason: 'must be an object with exactly one key, the operation' });
@@ -61,7 +66,10 @@ function compileOne(raw: unknown, index: number, ctx: CompileContext, problems: 
   const op = keys[0]!;
   const spec = OPERATIONS.get(op);
   if (!spec) {
-    problems.push({ path: `${at}.${op}`, reason: `unknown operation; known: ${[...OPERATIONS.keys()].join(', ')}` });
+    problems.push({
+      path: `${at}.${op}`,
+      reason: `unknown operation; known: ${[...OPERATIONS.keys()].join(', ')}`,
+    });
     return null;
   }
   const params = raw[op];
@@ -124,7 +132,11 @@ function condition(p: CompiledProcessor, d: Doc, meta: () => RecordMeta): boolea
 
 function chainOf(processors: CompiledProcessor[]): CompiledChain {
   const n = processors.length;
-  const stats: ChainStats = { changed: new Array(n).fill(0), dropped: new Array(n).fill(0), failed: new Array(n).fill(0) };
+  const stats: ChainStats = {
+    changed: new Array(n).fill(0),
+    dropped: new Array(n).fill(0),
+    failed: new Array(n).fill(0),
+  };
   return {
     processors,
     stats,

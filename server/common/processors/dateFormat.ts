@@ -4,7 +4,8 @@
  * MM M dd d HH H mm m ss s SSS (1-9 S), XXX / Z (offset), 'quoted text'; other characters are literal.
  */
 
-export type DateField = 'year' | 'year2' | 'month' | 'day' | 'hour' | 'minute' | 'second' | 'fraction' | 'offset';
+export type DateField =
+  'year' | 'year2' | 'month' | 'day' | 'hour' | 'minute' | 'second' | 'fraction' | 'offset';
 
 interface Token {
   field: DateField | null;
@@ -66,7 +67,8 @@ function tokenize(pattern: string): Token[] {
     out.push({ field: null, text: c, width: 0 });
     i++;
   }
-  if (!out.some((t) => t.field === 'year' || t.field === 'year2')) throw new Error('must contain a year (yyyy or yy)');
+  if (!out.some((t) => t.field === 'year' || t.field === 'year2'))
+    throw new Error('must contain a year (yyyy or yy)');
   return out;
 }
 
@@ -119,7 +121,15 @@ export function compileDateParser(pattern: string): DateParser {
           p[f] = Number(s);
       }
     });
-    if (p.month < 1 || p.month > 12 || p.day < 1 || p.day > 31 || p.hour > 23 || p.minute > 59 || p.second > 60)
+    if (
+      p.month < 1 ||
+      p.month > 12 ||
+      p.day < 1 ||
+      p.day > 31 ||
+      p.hour > 23 ||
+      p.minute > 59 ||
+      p.second > 60
+    )
       return null;
     return p;
   };
@@ -201,8 +211,16 @@ function zoneOffsetMinutes(zone: string, ms: number): number {
     zoneFormatters.set(zone, f);
   }
   const parts: Record<string, number> = {};
-  for (const part of f.formatToParts(new Date(ms))) if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  for (const part of f.formatToParts(new Date(ms)))
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  const asUtc = Date.UTC(
+    parts.year!,
+    parts.month! - 1,
+    parts.day!,
+    parts.hour!,
+    parts.minute!,
+    parts.second!,
+  );
   return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60000);
 }
 

@@ -46,7 +46,8 @@ export function compileIndexTemplate(source: unknown): CompiledIndexTemplate | {
   const fail = (reason: string) => ({ problems: [{ path: at, reason }] });
   if (typeof source !== 'string') return fail('must be a string');
   if (source.length === 0) return fail('must not be empty');
-  if (source.length > MAX_INDEX_TEMPLATE_CHARS) return fail(`must be at most ${MAX_INDEX_TEMPLATE_CHARS} characters`);
+  if (source.length > MAX_INDEX_TEMPLATE_CHARS)
+    return fail(`must be at most ${MAX_INDEX_TEMPLATE_CHARS} characters`);
   const pieces: Piece[] = [];
   let i = 0;
   while (i < source.length) {
@@ -76,9 +77,14 @@ export function compileIndexTemplate(source: unknown): CompiledIndexTemplate | {
     pieces.push({ path, format });
     i = close + 1;
   }
-  const sample = pieces.map((p) => ('text' in p ? p.text : 'x')).join('').toLowerCase();
+  const sample = pieces
+    .map((p) => ('text' in p ? p.text : 'x'))
+    .join('')
+    .toLowerCase();
   if (!isValidIndexName(sample))
-    return fail('does not make a valid OpenSearch index name (no \\ / * ? " < > | space , # :, not starting with - _ + .)');
+    return fail(
+      'does not make a valid OpenSearch index name (no \\ / * ? " < > | space , # :, not starting with - _ + .)',
+    );
   const firstPlaceholder = pieces.findIndex((p) => !('text' in p));
   const pattern =
     firstPlaceholder < 0

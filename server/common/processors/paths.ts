@@ -12,7 +12,8 @@ export function pathProblem(path: unknown): string | null {
   if (path.length === 0) return 'must not be empty';
   if (path.length > MAX_PATH_CHARS) return `must be at most ${MAX_PATH_CHARS} characters`;
   const parts = path.split('.');
-  if (parts.some((p) => p.length === 0)) return 'must not have an empty segment (leading, trailing or double dot)';
+  if (parts.some((p) => p.length === 0))
+    return 'must not have an empty segment (leading, trailing or double dot)';
   if (parts.some((p) => UNSAFE_SEGMENTS.has(p))) return 'must not name __proto__, prototype or constructor';
   return null;
 }

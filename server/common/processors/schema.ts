@@ -50,7 +50,8 @@ export function unsafeRegexReason(source: string): string | null {
       const group = stack.pop();
       const next = source[i + 1];
       const quantified = next === '*' || next === '+' || next === '{';
-      if (group?.risky && quantified) return 'repeats a group that itself repeats or alternates (catastrophic backtracking)';
+      if (group?.risky && quantified)
+        return 'repeats a group that itself repeats or alternates (catastrophic backtracking)';
       if (group?.risky && stack.length > 0) stack[stack.length - 1]!.risky = true;
     }
   }
@@ -102,7 +103,9 @@ function jsonPath(pointer: string): string {
     .split('/')
     .slice(1)
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? `[${s}]` : /^[A-Za-z_@$][\w@$-]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`))
+    .map((s) =>
+      /^\d+$/.test(s) ? `[${s}]` : /^[A-Za-z_@$][\w@$-]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`,
+    )
     .join('')}`;
 }
 
@@ -113,7 +116,11 @@ function describe(errors: ErrorObject[]): SchemaError[] {
     if (e.keyword === 'additionalProperties')
       pointer += `/${(e.params as { additionalProperty: string }).additionalProperty}`;
     const message =
-      e.keyword === 'required' ? 'is required' : e.keyword === 'additionalProperties' ? 'is not allowed' : (e.message ?? 'is invalid');
+      e.keyword === 'required'
+        ? 'is required'
+        : e.keyword === 'additionalProperties'
+          ? 'is not allowed'
+          : (e.message ?? 'is invalid');
     return { path: jsonPath(pointer), message };
   });
 }
@@ -134,11 +141,18 @@ export function compileSchema(config: unknown): CompiledSchema | { problems: Con
   const schema = config.jsonSchema;
   if (!isPlainObject(schema)) return fail('schema.jsonSchema', 'must be a JSON Schema object');
   const bytes = Buffer.byteLength(JSON.stringify(schema));
-  if (bytes > MAX_SCHEMA_BYTES) return fail('schema.jsonSchema', `is ${bytes} bytes, over the ${MAX_SCHEMA_BYTES}-byte limit`);
+  if (bytes > MAX_SCHEMA_BYTES)
+    return fail('schema.jsonSchema', `is ${bytes} bytes, over the ${MAX_SCHEMA_BYTES}-byte limit`);
   const problems = structuralProblems(schema);
   if (problems.length > 0) return { problems };
   const draft2020 = typeof schema.$schema === 'string' && schema.$schema.includes('2020-12');
-  const options = { allErrors: true, strict: false, $data: false, validateSchema: true, loadSchema: undefined };
+  const options = {
+    allErrors: true,
+    strict: false,
+    $data: false,
+    validateSchema: true,
+    loadSchema: undefined,
+  };
   const ajv = draft2020 ? new Ajv2020(options) : new Ajv(options);
   addFormats(ajv, { mode: 'fast' });
   let validate: ValidateFunction;

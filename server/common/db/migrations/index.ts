@@ -5,6 +5,7 @@ import * as m003 from './003_api_tokens';
 import * as m004 from './004_audit_log';
 import * as m005 from './005_pipelines_team_index';
 import * as m006 from './006_task_observability';
+import * as m007 from './007_pipeline_processing';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,4 +20,5 @@ export const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['004_audit_log', m004],
   ['005_pipelines_team_index', m005],
   ['006_task_observability', m006],
+  ['007_pipeline_processing', m007],
 ];

@@ -64,7 +64,8 @@ export const convert: OperationSpec = {
     return {
       apply(doc) {
         const v = requirePath(doc, field);
-        const out = Array.isArray(v) && type !== 'string' ? v.map((x) => convertValue(x, type)) : convertValue(v, type);
+        const out =
+          Array.isArray(v) && type !== 'string' ? v.map((x) => convertValue(x, type)) : convertValue(v, type);
         if (out === v) return false;
         setPath(doc, field, out);
         return true;

@@ -53,7 +53,8 @@ export const date: OperationSpec = {
     const formats = p.formats === undefined ? ['iso8601'] : p.formats;
     if (!Array.isArray(formats) || formats.length === 0)
       throw new ParamError('formats', 'must be a non-empty list of formats');
-    if (formats.length > MAX_DATE_FORMATS) throw new ParamError('formats', `must list at most ${MAX_DATE_FORMATS}`);
+    if (formats.length > MAX_DATE_FORMATS)
+      throw new ParamError('formats', `must list at most ${MAX_DATE_FORMATS}`);
     const readers = formats.map((f, i) => {
       if (typeof f !== 'string' || f.length === 0 || f.length > 64)
         throw new ParamError(`formats[${i}]`, 'must be a format name or a pattern of at most 64 characters');

@@ -86,9 +86,13 @@ export const dissect: OperationSpec = {
       apply(doc) {
         const v = requirePath(doc, field);
         if (typeof v !== 'string')
-          throw new OperationFailure(`field "${field}" must be a string, got ${describeType(v)}`, 'wrong_type');
+          throw new OperationFailure(
+            `field "${field}" must be a string, got ${describeType(v)}`,
+            'wrong_type',
+          );
         const found = runDissect(pattern, v);
-        if (!found) throw new OperationFailure(`field "${field}" does not match the dissect pattern`, 'no_match');
+        if (!found)
+          throw new OperationFailure(`field "${field}" does not match the dissect pattern`, 'no_match');
         const values = new Map<string, string>();
         for (const [key, value] of found) {
           if (key.name === null) continue;

@@ -28,7 +28,8 @@ export const flatten: OperationSpec = {
       apply(doc) {
         const obj = field === undefined ? doc : getPath(doc, field);
         if (obj === undefined) throw new OperationFailure(`field "${field}" is missing`, 'field_missing');
-        if (!isPlainObject(obj)) throw new OperationFailure(`field "${field}" is not an object`, 'wrong_type');
+        if (!isPlainObject(obj))
+          throw new OperationFailure(`field "${field}" is not an object`, 'wrong_type');
         if (!Object.values(obj).some((v) => isPlainObject(v))) return false;
         const out: Doc = {};
         flattenInto(out, '', obj, sep, 0);

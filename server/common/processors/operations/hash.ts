@@ -22,12 +22,16 @@ export const hash: OperationSpec = {
     const target = optionalFieldParam(p, 'targetField');
     enumParam(p, 'algorithm', ['sha256'] as const, 'sha256');
     const name = p.saltSecret;
-    if (name === undefined) throw new ParamError('saltSecret', 'is required (the name of a secret of the worker)');
+    if (name === undefined)
+      throw new ParamError('saltSecret', 'is required (the name of a secret of the worker)');
     if (typeof name !== 'string' || !SECRET_NAME_PATTERN.test(name))
       throw new ParamError('saltSecret', 'must be a secret name: letters, digits, _ and -, at most 64');
     // mgmt compiles without secrets (they live with the workers); a worker lacking one fails each record.
     const salt = ctx.secrets ? ctx.secrets(name) : '';
-    const digest = (s: string) => createHmac('sha256', salt ?? '').update(s).digest('hex');
+    const digest = (s: string) =>
+      createHmac('sha256', salt ?? '')
+        .update(s)
+        .digest('hex');
     return {
       apply(doc) {
         if (salt === undefined)

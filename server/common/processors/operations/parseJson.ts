@@ -14,14 +14,23 @@ export const parseJson: OperationSpec = {
       apply(doc) {
         const v = requirePath(doc, field);
         if (typeof v !== 'string')
-          throw new OperationFailure(`field "${field}" must be JSON text, got ${describeType(v)}`, 'wrong_type');
+          throw new OperationFailure(
+            `field "${field}" must be JSON text, got ${describeType(v)}`,
+            'wrong_type',
+          );
         if (v.length > MAX_PARSE_JSON_BYTES)
-          throw new OperationFailure(`field "${field}" is longer than ${MAX_PARSE_JSON_BYTES} bytes`, 'too_large');
+          throw new OperationFailure(
+            `field "${field}" is longer than ${MAX_PARSE_JSON_BYTES} bytes`,
+            'too_large',
+          );
         let parsed: unknown;
         try {
           parsed = JSON.parse(v);
         } catch (e) {
-          throw new OperationFailure(`field "${field}" is not valid JSON: ${(e as Error).message}`, 'invalid_json');
+          throw new OperationFailure(
+            `field "${field}" is not valid JSON: ${(e as Error).message}`,
+            'invalid_json',
+          );
         }
         if (!canSetPath(doc, target))
           throw new OperationFailure(`cannot set "${target}": a parent on its path is not an object`);

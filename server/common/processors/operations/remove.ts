@@ -14,7 +14,9 @@ export const remove: OperationSpec = {
       .map((f) => {
         const stem = f.slice(0, -1);
         const dot = stem.lastIndexOf('.');
-        return dot < 0 ? { parent: null, prefix: stem } : { parent: stem.slice(0, dot), prefix: stem.slice(dot + 1) };
+        return dot < 0
+          ? { parent: null, prefix: stem }
+          : { parent: stem.slice(0, dot), prefix: stem.slice(dot + 1) };
       });
     return {
       apply(doc) {

@@ -10,7 +10,10 @@ export const select: OperationSpec = {
   params: ['include', 'exclude'],
   compile(p) {
     if ((p.include === undefined) === (p.exclude === undefined))
-      throw new ParamError(p.include === undefined ? 'include' : 'exclude', 'give exactly one of include and exclude');
+      throw new ParamError(
+        p.include === undefined ? 'include' : 'exclude',
+        'give exactly one of include and exclude',
+      );
     if (p.exclude !== undefined) {
       const fields = fieldListParam(p, 'exclude');
       return {

@@ -37,7 +37,10 @@ export const set: OperationSpec = {
         try {
           v = expr.evaluate(doc, ctx.meta);
         } catch (e) {
-          throw new OperationFailure(`expr failed: ${(e as Error).message.split('\n')[0]}`, 'expression_failed');
+          throw new OperationFailure(
+            `expr failed: ${(e as Error).message.split('\n')[0]}`,
+            'expression_failed',
+          );
         }
         if (v === undefined) throw new OperationFailure('expr gave no value', 'expression_failed');
         if (!canSetPath(doc, field)) throw notSettable(field);

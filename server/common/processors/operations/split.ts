@@ -16,10 +16,16 @@ export const split: OperationSpec = {
       apply(doc) {
         const v = requirePath(doc, field);
         if (!Array.isArray(v))
-          throw new OperationFailure(`field "${field}" must be an array, got ${describeType(v)}`, 'wrong_type');
+          throw new OperationFailure(
+            `field "${field}" must be an array, got ${describeType(v)}`,
+            'wrong_type',
+          );
         if (v.length === 0) throw new OperationFailure(`field "${field}" is an empty array`, 'split_empty');
         if (v.length > MAX_SPLIT_DOCUMENTS)
-          throw new OperationFailure(`field "${field}" has more than ${MAX_SPLIT_DOCUMENTS} elements`, 'too_large');
+          throw new OperationFailure(
+            `field "${field}" has more than ${MAX_SPLIT_DOCUMENTS} elements`,
+            'too_large',
+          );
         removePath(doc, field);
         const out: Doc[] = v.map((element) => {
           const d = structuredClone(doc);

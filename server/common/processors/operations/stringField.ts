@@ -21,7 +21,10 @@ export function stringFieldOperation(field: string, name: string, fn: (s: string
         setPath(doc, field, out);
         return true;
       }
-      throw new OperationFailure(`${name}: field "${field}" must be a string, got ${describeType(v)}`, 'wrong_type');
+      throw new OperationFailure(
+        `${name}: field "${field}" must be a string, got ${describeType(v)}`,
+        'wrong_type',
+      );
     },
   };
 }
