@@ -4,7 +4,8 @@ import { getPath, pathProblem } from './paths';
 import type { ConfigProblem, Doc } from './types';
 
 /** Characters OpenSearch refuses in an index name (besides upper case). */
-const FORBIDDEN = /[\\/*?"<>| ,#:\u0000-\u001F]/;
+const FORBIDDEN = /[\\/*?"<>| ,#:]/;
+const hasControl = (s: string) => [...s].some((c) => c.charCodeAt(0) < 0x20);
 
 /** OpenSearch's index-name rules: lowercase, no forbidden character, not starting with - _ + ., not . or .., ≤ 255 bytes. */
 export function isValidIndexName(name: string): boolean {
@@ -14,6 +15,7 @@ export function isValidIndexName(name: string): boolean {
     name !== '..' &&
     !/^[-_+.]/.test(name) &&
     !FORBIDDEN.test(name) &&
+    !hasControl(name) &&
     name === name.toLowerCase() &&
     Buffer.byteLength(name, 'utf8') <= 255
   );

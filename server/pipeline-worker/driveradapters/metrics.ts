@@ -4,6 +4,9 @@ import type { FailedRecord } from '../interfaces/records';
 import { TASK_STATES } from '../interfaces/taskStatusStore';
 import { entryState, type Entry } from '../logics/statusReporter';
 import type { TaskObserver } from '../logics/task';
+import type { CompiledProcessing } from '../../common/processors/processing';
+import type { SchemaStats } from '../logics/prepare/schema';
+import { createProcessingMetrics } from './processingMetrics';
 
 /** Labels every per-pipeline series carries: the id and the (fixed) name. */
 const P = ['pipeline', 'pipeline_name'] as const;
@@ -34,6 +37,12 @@ export interface WorkerMetrics {
   registry: Registry;
   /** The observer of one task of `pipeline`. */
   observerFor(pipeline: Pick<Pipeline, 'id' | 'name'>): TaskObserver;
+  /** Counts of a task's processors and schema check, read when scraped. */
+  trackProcessing(
+    pipeline: Pick<Pipeline, 'id' | 'name'>,
+    processing: CompiledProcessing,
+    schema: SchemaStats,
+  ): void;
 }
 
 function definitions(registry: Registry) {
@@ -227,6 +236,7 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps = {}): WorkerMetrics
   const defs = definitions(registry);
   const entries = deps.entries ?? (() => new Map<string, Entry>());
   scrapeTimeMetrics(registry, entries);
+  const processing = createProcessingMetrics(registry);
   const reasonsByPipeline = new Map<string, Map<string, Set<string>>>();
   const known = new Set<string>();
   new Gauge({
@@ -248,6 +258,7 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps = {}): WorkerMetrics
 
   return {
     registry,
+    trackProcessing: (pipeline, compiled, schema) => processing.track(pipeline, compiled, schema),
     observerFor(pipeline) {
       known.add(pipeline.id);
       const l = { pipeline: pipeline.id, pipeline_name: pipeline.name };
