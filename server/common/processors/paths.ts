@@ -110,3 +110,17 @@ export function requirePath(doc: Doc, path: string): unknown {
   if (v === undefined) throw new OperationFailure(`field "${path}" is missing`, 'field_missing');
   return v;
 }
+
+/**
+ * A deep copy of a JSON value (objects, arrays, primitives), so documents never share nested
+ * objects. Own code rather than structuredClone: it keeps objects plain (CEL reads them by
+ * prototype) and writes `__proto__` keys as data.
+ */
+export function cloneJson<T>(v: T, depth = 0): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (depth > 256) throw new OperationFailure('value is nested too deeply to copy', 'too_deep');
+  if (Array.isArray(v)) return v.map((x) => cloneJson(x, depth + 1)) as T;
+  const out: Doc = {};
+  for (const [k, x] of Object.entries(v)) putKey(out, k, cloneJson(x, depth + 1));
+  return out as T;
+}

@@ -56,7 +56,7 @@ function definitions(registry: Registry) {
     indexed: counter('sdp_worker_records_indexed_total', 'Records indexed into OpenSearch'),
     failed: counter(
       'sdp_worker_records_failed_total',
-      'Records written to the error topic, by stage (parse, validate, index) and reason class',
+      'Records written to the error topic, by stage (parse, validate, transform, schema, index) and reason class',
       ['stage', 'reason'],
     ),
     retries: counter(

@@ -1,4 +1,4 @@
-import { canSetPath, requirePath, setPath } from '../paths';
+import { canSetPath, cloneJson, requirePath, setPath } from '../paths';
 import { OperationFailure } from '../types';
 import { fieldParam, OperationSpec, ParamError } from './params';
 
@@ -15,7 +15,7 @@ export const copy: OperationSpec = {
         const v = requirePath(doc, field);
         if (!canSetPath(doc, target))
           throw new OperationFailure(`cannot set "${target}": a parent on its path is not an object`);
-        setPath(doc, target, typeof v === 'object' && v !== null ? structuredClone(v) : v);
+        setPath(doc, target, typeof v === 'object' && v !== null ? cloneJson(v) : v);
         return true;
       },
     };

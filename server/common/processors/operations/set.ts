@@ -1,5 +1,5 @@
 import { compileExpression } from '../cel';
-import { canSetPath, setPath } from '../paths';
+import { canSetPath, cloneJson, setPath } from '../paths';
 import { OperationFailure } from '../types';
 import { fieldParam, OperationSpec, ParamError } from './params';
 
@@ -8,7 +8,7 @@ const notSettable = (field: string) =>
 
 /** Deep copy of a configured value, so no document shares (and later changes) the configuration. */
 function fresh(v: unknown): unknown {
-  return typeof v === 'object' && v !== null ? structuredClone(v) : v;
+  return typeof v === 'object' && v !== null ? cloneJson(v) : v;
 }
 
 /** `set {field, value | expr}`: a fixed JSON value, or the result of a CEL expression over `doc` and `meta`. */

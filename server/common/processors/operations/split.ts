@@ -1,5 +1,5 @@
 import { MAX_SPLIT_DOCUMENTS } from '../limits';
-import { removePath, requirePath, setPath } from '../paths';
+import { cloneJson, removePath, requirePath, setPath } from '../paths';
 import { describeType, Doc, OperationFailure } from '../types';
 import { fieldParam, OperationSpec } from './params';
 
@@ -28,7 +28,7 @@ export const split: OperationSpec = {
           );
         removePath(doc, field);
         const out: Doc[] = v.map((element) => {
-          const d = structuredClone(doc);
+          const d = cloneJson(doc);
           setPath(d, field, element);
           return d;
         });
