@@ -24,12 +24,29 @@ export function isSafeKey(k: string): boolean {
 
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
+/**
+ * The segments of a dotted path, split once: configured paths are few and fixed per pipeline
+ * version, and splitting on every record was a measurable share of a chain's cost. Bounded so
+ * paths from many configurations over a worker's life cannot grow it without end.
+ */
+const segmentCache = new Map<string, readonly string[]>();
+const MAX_CACHED_PATHS = 10_000;
+function segments(path: string): readonly string[] {
+  let parts = segmentCache.get(path);
+  if (!parts) {
+    parts = path.split('.');
+    if (segmentCache.size >= MAX_CACHED_PATHS) segmentCache.clear();
+    segmentCache.set(path, parts);
+  }
+  return parts;
+}
+
 /** The value at a dotted path: the key itself when the document has it, else nested objects. */
 export function getPath(doc: Doc, path: string): unknown {
   if (own(doc, path)) return doc[path];
   if (!path.includes('.')) return undefined;
   let cur: unknown = doc;
-  for (const part of path.split('.')) {
+  for (const part of segments(path)) {
     if (!isPlainObject(cur) || !own(cur, part)) return undefined;
     cur = cur[part];
   }
@@ -51,7 +68,7 @@ export function setPath(doc: Doc, path: string, value: unknown): void {
     doc[path] = value;
     return;
   }
-  const parts = path.split('.');
+  const parts = segments(path);
   let cur: Doc = doc;
   for (let i = 0; i < parts.length - 1; i++) {
     const part = parts[i]!;
@@ -74,7 +91,7 @@ export function setPath(doc: Doc, path: string, value: unknown): void {
 /** Whether `setPath` would succeed, without changing anything. */
 export function canSetPath(doc: Doc, path: string): boolean {
   if (!path.includes('.') || own(doc, path)) return true;
-  const parts = path.split('.');
+  const parts = segments(path);
   let cur: unknown = doc;
   for (let i = 0; i < parts.length - 1; i++) {
     const next = isPlainObject(cur) && own(cur, parts[i]!) ? cur[parts[i]!] : undefined;
@@ -92,7 +109,7 @@ export function removePath(doc: Doc, path: string): boolean {
     return true;
   }
   if (!path.includes('.')) return false;
-  const parts = path.split('.');
+  const parts = segments(path);
   let cur: unknown = doc;
   for (let i = 0; i < parts.length - 1; i++) {
     if (!isPlainObject(cur) || !own(cur, parts[i]!)) return false;

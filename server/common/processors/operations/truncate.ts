@@ -7,6 +7,11 @@ const MAX_TRUNCATE_BYTES = 16 * 1024 * 1024;
 /** The longest prefix of `s` of at most `max` UTF-8 bytes, never splitting a character. */
 export function cutToBytes(s: string, max: number): string {
   if (s.length * 3 <= max) return s; // cannot exceed: fast path
+  if (s.length > max) {
+    // Fast path: a prefix of `max` one-byte (ASCII) characters is exactly `max` bytes.
+    const head = s.slice(0, max);
+    if (Buffer.byteLength(head, 'utf8') === max) return head;
+  } else if (Buffer.byteLength(s, 'utf8') <= max) return s;
   const b = Buffer.from(s, 'utf8');
   if (b.length <= max) return s;
   let end = max;
