@@ -262,6 +262,7 @@ describe('JSON Schema', () => {
       /not a valid JSON Schema/,
     ],
     ['a bad mode', { mode: 'strict', jsonSchema: {} }, 'schema.mode', /enforce, warn/],
+    ['no mode', { jsonSchema: {} }, 'schema.mode', /is required/],
     ['an unknown key', { mode: 'warn', jsonSchema: {}, x: 1 }, 'schema.x', /unknown field/],
     ['no jsonSchema', { mode: 'warn' }, 'schema.jsonSchema', /JSON Schema object/],
   ])('refuses %s', (_n, config, path, reason) => {

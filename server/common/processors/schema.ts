@@ -136,7 +136,8 @@ export function compileSchema(config: unknown): CompiledSchema | { problems: Con
   if (!isPlainObject(config)) return fail('schema', 'must be an object {jsonSchema, mode}');
   for (const k of Object.keys(config))
     if (k !== 'jsonSchema' && k !== 'mode') return fail(`schema.${k}`, 'unknown field');
-  const mode = config.mode ?? 'enforce';
+  const mode = config.mode;
+  if (mode === undefined) return fail('schema.mode', 'is required (enforce or warn)');
   if (mode !== 'enforce' && mode !== 'warn') return fail('schema.mode', 'must be one of enforce, warn');
   const schema = config.jsonSchema;
   if (!isPlainObject(schema)) return fail('schema.jsonSchema', 'must be a JSON Schema object');
