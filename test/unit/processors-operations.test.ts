@@ -153,6 +153,11 @@ describe('date', () => {
     expect(date('01/02/2024 03:04', { formats: ['dd/MM/yyyy HH:mm'] })).toBe('2024-02-01T03:04:00.000Z');
     expect(date('2024-01-05T03:04', { formats: ["yyyy-MM-dd'T'HH:mm"] })).toBe('2024-01-05T03:04:00.000Z');
   });
+  it('leaves a value already in ISO 8601 UTC form unchanged in place', () => {
+    const out = run([{ date: { field: 't', targetField: 't' } }], { t: '2024-01-01T00:00:00.000Z' });
+    expect(out).toMatchObject({ changed: false, documents: [{ t: '2024-01-01T00:00:00.000Z' }] });
+    expect(date('2024-02-30T00:00:00.000Z')).toBe('2024-03-01T00:00:00.000Z');
+  });
   it('writes targetField', () => {
     expect(
       one([{ date: { field: 'ts', targetField: 'when', formats: ['epoch_millis'] } }], { ts: 0 }).when,

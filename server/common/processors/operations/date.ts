@@ -10,10 +10,17 @@ const NUMERIC = /^\s*[+-]?\d+(\.\d+)?\s*$/;
 const asNumber = (v: unknown) =>
   typeof v === 'number' ? v : typeof v === 'string' && NUMERIC.test(v) ? Number(v) : null;
 
+/** The exact form `toISOString` writes: parsed natively, the common case of already-normalised events. */
+const ISO_UTC_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function readerFor(format: string): Reader {
   if (format === 'iso8601') {
     return (v, zone) => {
       if (typeof v !== 'string') return null;
+      if (ISO_UTC_MILLIS.test(v)) {
+        const ms = Date.parse(v);
+        if (!Number.isNaN(ms)) return ms;
+      }
       const p = parseIso8601(v);
       return p ? instantOf(p, zone) : null;
     };
@@ -74,9 +81,11 @@ export const date: OperationSpec = {
           if (ms === null || !Number.isFinite(ms)) continue;
           const d = new Date(ms);
           if (Number.isNaN(d.getTime())) continue;
+          const iso = d.toISOString();
+          if (target === field && v === iso) return false; // already in this form: no change
           if (!canSetPath(doc, target))
             throw new OperationFailure(`cannot set "${target}": a parent on its path is not an object`);
-          setPath(doc, target, d.toISOString());
+          setPath(doc, target, iso);
           return true;
         }
         const shown = typeof v === 'string' ? ` "${v.slice(0, 64)}"` : ` (${describeType(v)})`;
