@@ -142,6 +142,7 @@ function chainOf(processors: CompiledProcessor[]): CompiledChain {
     stats,
     run(doc, meta) {
       let docs: Doc[] = [doc];
+      const ctx = { meta };
       let changed = false;
       let split = false;
       for (const p of processors) {
@@ -153,7 +154,7 @@ function chainOf(processors: CompiledProcessor[]): CompiledChain {
               next.push(d);
               continue;
             }
-            result = p.operation.apply(d, { meta });
+            result = p.operation.apply(d, ctx);
           } catch (e) {
             stats.failed[p.index]!++;
             if (p.onFailure === 'skip') {
