@@ -3,7 +3,16 @@
 // its global setup brings the local stack up when it is not running) and packaging (the Dockerfile,
 // compose file, CI pipeline and Helm chart, read as files and run through helm; no services).
 // `npm test` runs all three.
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+  // @marcbachmann/cel-js ships ES modules only: Node 20 require()s them, Jest's CommonJS runtime needs them
+  // transpiled.
+  '/node_modules/@marcbachmann/cel-js/.+\\.js$': [
+    'ts-jest',
+    { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true },
+  ],
+};
+const transformIgnorePatterns = ['/node_modules/(?!@marcbachmann/cel-js/)'];
 
 module.exports = {
   testTimeout: 60_000,
@@ -12,12 +21,14 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
     },
     {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/globalSetup.js',
       slowTestThreshold: 30,
@@ -26,6 +37,7 @@ module.exports = {
       displayName: 'packaging',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/packaging/**/*.test.ts'],
     },
   ],

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { findAppRoot } from '../server/common/paths';
 import { measureCeiling } from './ceiling';
 import { runIngestBench } from './ingest';
+import { runProcessorsBench } from './processors';
 import { freePort, processStats, startService, stopService, waitUntil } from './processes';
 import { BENCH_MAPPINGS, makeInvalid, makeRecord } from './records';
 import { percentile, printReport } from './report';
@@ -113,6 +114,8 @@ async function countErrors(
 
 async function main(): Promise<void> {
   if (process.argv.includes('--ingest')) return runIngestBench(process.argv.slice(2));
+  // In-process micro-benchmark of the processors (issue 12); needs no services.
+  if (process.argv.includes('--processors')) return runProcessorsBench(process.argv.slice(2));
   const o = parseArgs(process.argv.slice(2));
   const root = findAppRoot(__dirname);
   const client = new Client({ node: env.opensearch });

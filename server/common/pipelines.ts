@@ -35,6 +35,13 @@ export const FLUSH_BOUNDS = {
   maxIntervalSec: 3600,
 } as const;
 
+/** A pipeline's JSON Schema check, run after its processors. */
+export interface PipelineSchemaCheck {
+  jsonSchema: Record<string, unknown>;
+  /** `enforce`: a failing record goes to the error topic; `warn`: it is indexed and counted. */
+  mode: 'enforce' | 'warn';
+}
+
 export interface Pipeline {
   id: string;
   name: string;
@@ -48,6 +55,12 @@ export interface Pipeline {
   idField: string | null;
   /** Whether indexed records are also produced to the output topic. */
   outputEnabled: boolean;
+  /** The ordered transform chain (each element `{<operation>: {params}}`); empty = none. */
+  processors: unknown[];
+  /** The target index computed per record (`orders-{tenant}`); null = always `index`. */
+  indexTemplate: string | null;
+  /** JSON Schema check after the processors; null = none. */
+  schema: PipelineSchemaCheck | null;
   status: PipelineStatus;
   version: number;
   team: string | null;
@@ -72,6 +85,11 @@ export interface PipelineRow {
   flush_interval_sec: number | null;
   id_field: string | null;
   output_enabled: number | boolean;
+  /** JSON array text; null = no processors. */
+  processors_json?: string | null;
+  index_template?: string | null;
+  /** JSON `{jsonSchema, mode}`; null = no schema. */
+  schema_json?: string | null;
   desired_status: string;
   version: number;
   team: string | null;
@@ -91,8 +109,32 @@ export function topicNamesFor(name: string): PipelineTopics {
   return { input: `sdp.${name}.input`, output: `sdp.${name}.output`, error: `sdp.${name}.error` };
 }
 
+function parseJsonColumn(id: string, column: string, text: string | null | undefined): unknown {
+  if (text === null || text === undefined || text === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`pipeline ${id}: column ${column} is not valid JSON`);
+  }
+}
+
 function isStatus(s: string): s is PipelineStatus {
   return s === 'running' || s === 'stopped';
+}
+
+function processorsOf(row: PipelineRow): unknown[] {
+  const v = parseJsonColumn(row.id, 'processors_json', row.processors_json);
+  if (v === null) return [];
+  if (!Array.isArray(v)) throw new Error(`pipeline ${row.id}: processors_json is not an array`);
+  return v;
+}
+
+function schemaOf(row: PipelineRow): PipelineSchemaCheck | null {
+  const v = parseJsonColumn(row.id, 'schema_json', row.schema_json) as PipelineSchemaCheck | null;
+  if (v === null) return null;
+  if (typeof v !== 'object' || (v.mode !== 'enforce' && v.mode !== 'warn'))
+    throw new Error(`pipeline ${row.id}: schema_json is not {jsonSchema, mode}`);
+  return v;
 }
 
 export function pipelineFromRow(row: PipelineRow): Pipeline {
@@ -113,6 +155,9 @@ export function pipelineFromRow(row: PipelineRow): Pipeline {
     },
     idField: row.id_field,
     outputEnabled: Boolean(row.output_enabled),
+    processors: processorsOf(row),
+    indexTemplate: row.index_template ?? null,
+    schema: schemaOf(row),
     status: row.desired_status,
     version: Number(row.version),
     team: row.team,
@@ -139,6 +184,9 @@ export function pipelineToRow(p: Pipeline): PipelineRow {
     flush_interval_sec: p.flush.intervalSec,
     id_field: p.idField,
     output_enabled: p.outputEnabled,
+    processors_json: p.processors.length > 0 ? JSON.stringify(p.processors) : null,
+    index_template: p.indexTemplate,
+    schema_json: p.schema ? JSON.stringify(p.schema) : null,
     desired_status: p.status,
     version: p.version,
     team: p.team,

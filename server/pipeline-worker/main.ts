@@ -64,6 +64,7 @@ export async function startWorker({
       opensearch,
       logger,
       observerFor: (p) => metrics.observerFor(p),
+      processingFor: (p, processing, schemaStats) => metrics.trackProcessing(p, processing, schemaStats),
     }),
     usage: createUsageSampler(),
     logger: logger.child({ component: 'worker-service', workerId: worker.id }),

@@ -9,7 +9,10 @@ import { createOpenSearchBulkIndexer } from './drivenadapters/openSearchBulkInde
 import type { BulkIndexer } from './interfaces/bulkIndexer';
 import { COMMIT_INTERVAL_MS, FLUSH_RETRY_JITTER, MAX_BULK_IN_FLIGHT } from './defaults';
 import { resolveFlushLimits } from './logics/flushPolicy';
+import { hashSecretKey } from '../common/config/load';
+import { compileProcessing, CompiledProcessing } from '../common/processors/processing';
 import { createPreparation, pipelineSteps } from './logics/prepare/preparation';
+import { newSchemaStats, SchemaStats } from './logics/prepare/schema';
 import { createTask, Task, TaskObserver } from './logics/task';
 
 export interface TaskFactoryDeps {
@@ -19,8 +22,23 @@ export interface TaskFactoryDeps {
   logger: Logger;
   /** The metrics observer of a task of `pipeline`. */
   observerFor?: (pipeline: Pipeline) => TaskObserver;
+  /** Metrics: the compiled processing of a task of `pipeline` and its schema counts, read at scrape time. */
+  processingFor?: (pipeline: Pipeline, processing: CompiledProcessing, schemaStats: SchemaStats) => void;
   /** Wraps the bulk indexer (tests observe requests through it). */
   wrapIndexer?: (indexer: BulkIndexer, pipeline: Pipeline) => BulkIndexer;
+}
+
+/**
+ * Compiles a pipeline's processors, index template and schema for one task (once per pipeline
+ * version: an update restarts the task with a new compile). mgmt checked them already; a row that
+ * still does not compile stops the task from starting (its records wait in Kafka).
+ */
+function compileFor(pipeline: Pipeline, config: Config): CompiledProcessing {
+  const r = compileProcessing(pipeline, { secrets: (name) => config.hashSecrets[hashSecretKey(name)] });
+  if ('compiled' in r) return r.compiled;
+  throw new Error(
+    `pipeline ${pipeline.id}: ${r.code}: ${r.problems.map((p) => `${p.path} ${p.reason}`).join('; ')}`,
+  );
 }
 
 /** Wiring of one task: the pipeline's consumer, OpenSearch, and its error and output topics. */
@@ -29,10 +47,13 @@ export function createTaskFactory(deps: TaskFactoryDeps) {
   return (pipeline: Pipeline, onFailed: (e: Error) => void): Task => {
     const logger = deps.logger.child({ component: 'task', pipelineId: pipeline.id });
     const indexer = createOpenSearchBulkIndexer({ client: opensearch });
+    const processing = compileFor(pipeline, config);
+    const schemaStats = newSchemaStats();
+    deps.processingFor?.(pipeline, processing, schemaStats);
     return createTask({
       pipeline,
       limits: resolveFlushLimits(pipeline, config.server),
-      prepare: createPreparation(pipelineSteps({ idField: pipeline.idField })),
+      prepare: createPreparation(pipelineSteps({ idField: pipeline.idField, processing, schemaStats })),
       source: createKafkaRecordSource({
         kafka,
         logger,

@@ -224,6 +224,18 @@ export class FakeIndices implements IndexAdmin {
     this.faults.hit('indices.delete', index);
     this.indices.delete(index);
   }
+
+  readonly templates = new Map<string, { patterns: string[]; definition: IndexDefinition }>();
+
+  async putTemplate(name: string, patterns: string[], definition: IndexDefinition) {
+    this.faults.hit('indices.putTemplate', name);
+    this.templates.set(name, { patterns, definition });
+  }
+
+  async deleteTemplate(name: string) {
+    this.faults.hit('indices.deleteTemplate', name);
+    this.templates.delete(name);
+  }
 }
 
 export class FakeTasks implements TaskStatusReader {

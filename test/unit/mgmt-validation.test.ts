@@ -154,7 +154,7 @@ describe('OpenAPI document', () => {
   it('has every route of the table, with its body and responses', () => {
     expect(doc.openapi).toBe('3.1.0');
     for (const [id, route] of Object.entries(ROUTES)) {
-      const op = doc.paths[route.path.replace(':id', '{id}')]?.[route.method] as
+      const op = doc.paths[route.path.replace(/:([A-Za-z]+)/g, '{$1}')]?.[route.method] as
         Record<string, unknown> | undefined;
       expect(op).toMatchObject({ operationId: id });
       expect(Boolean(op?.requestBody)).toBe('body' in route || 'rawBody' in route);

@@ -197,7 +197,25 @@ export function buildConfig(raw: unknown, givenEnv: Env, readFile: ReadFile = re
     mq: readCa('mq.tlsCaFile', cfg.mq.tlsCaFile, readFile),
     opensearch: readCa('opensearch.tlsCaFile', cfg.opensearch.tlsCaFile, readFile),
   };
-  return { ...cfg, kafkaBrokers: brokers, adminToken, tlsCa };
+  return { ...cfg, kafkaBrokers: brokers, adminToken, tlsCa, hashSecrets: hashSecretsFrom(env) };
+}
+
+/** Prefix of the environment variables holding the named secrets of `hash` processors. */
+export const HASH_SECRET_ENV_PREFIX = 'SDP_HASH_SECRET_';
+
+/** The env key part of a secret name: `pii-salt` → `PII_SALT` (read from `SDP_HASH_SECRET_PII_SALT`). */
+export function hashSecretKey(name: string): string {
+  return name.toUpperCase().replace(/-/g, '_');
+}
+
+/** Named hash salts from `SDP_HASH_SECRET_<NAME>` (never from the API, never logged). */
+function hashSecretsFrom(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (k.startsWith(HASH_SECRET_ENV_PREFIX) && k.length > HASH_SECRET_ENV_PREFIX.length && v)
+      out[k.slice(HASH_SECRET_ENV_PREFIX.length)] = v;
+  }
+  return out;
 }
 
 /** Reads the YAML file (SDP_CONFIG or the default) and the environment. The only reader of process.env for config. */

@@ -194,4 +194,6 @@ export interface Config extends FileConfig {
   adminToken?: string;
   /** Contents of the CA files named by mq.tlsCaFile / opensearch.tlsCaFile, read at start-up. */
   tlsCa: { mq?: string; opensearch?: string };
+  /** Salts of `hash` processors by secret key (`SDP_HASH_SECRET_<KEY>`); never logged. */
+  hashSecrets: Record<string, string>;
 }

@@ -51,6 +51,10 @@ function changeToRow(change: PipelineChange): Record<string, unknown> {
   }
   if (f?.idField !== undefined) row.id_field = f.idField;
   if (f?.outputEnabled !== undefined) row.output_enabled = f.outputEnabled;
+  if (f?.processors !== undefined)
+    row.processors_json = f.processors.length > 0 ? JSON.stringify(f.processors) : null;
+  if (f?.indexTemplate !== undefined) row.index_template = f.indexTemplate;
+  if (f?.schema !== undefined) row.schema_json = f.schema ? JSON.stringify(f.schema) : null;
   if (change.status !== undefined) row.desired_status = change.status;
   if (change.lifecycle !== undefined) row.lifecycle = change.lifecycle;
   return row;

@@ -73,5 +73,35 @@ export function createOpenSearchIndexAdmin({
         throw unavailable(`delete index ${index}`, e);
       }
     },
+
+    putTemplate: async (name, patterns, definition) => {
+      try {
+        await client.indices.putIndexTemplate({
+          name,
+          body: { index_patterns: patterns, template: definition, priority: 100 },
+        });
+        log.info({ template: name, patterns }, 'put index template');
+      } catch (e: unknown) {
+        const err = errorOf(e);
+        if (statusOf(e) === 400) {
+          throw new InputError(
+            `OpenSearch refused the index template for ${patterns.join(', ')}: ${err?.reason ?? err?.type}`,
+            { opensearch: err?.type, reason: err?.reason },
+            'invalid_index_definition',
+          );
+        }
+        throw unavailable(`put index template ${name}`, e);
+      }
+    },
+
+    deleteTemplate: async (name) => {
+      try {
+        await client.indices.deleteIndexTemplate({ name });
+        log.info({ template: name }, 'deleted index template');
+      } catch (e: unknown) {
+        if (statusOf(e) === 404) return;
+        throw unavailable(`delete index template ${name}`, e);
+      }
+    },
   };
 }

@@ -3,7 +3,7 @@ import type { RouteSpec } from './routes';
 import * as schemas from './schemas';
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'invalid request (validation_failed, malformed_json, invalid_query, index_not_found, immutable_field, team_required, ...)',
+  400: 'invalid request (validation_failed, malformed_json, invalid_query, invalid_processors, invalid_schema, index_not_found, immutable_field, team_required, ...)',
   401: 'no, malformed, unknown or revoked bearer token (unauthenticated); see WWW-Authenticate',
   403: 'the token may not do this (forbidden)',
   404: "not found, or not visible to this token's team (pipeline_not_found, token_not_found, route_not_found)",

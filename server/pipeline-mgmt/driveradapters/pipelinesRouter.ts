@@ -1,5 +1,5 @@
 import express, { Request, Response, Router } from 'express';
-import type { Pipeline } from '../../common/pipelines';
+import type { Pipeline, PipelineSchemaCheck } from '../../common/pipelines';
 import type { ImmutableEcho, PipelineService } from '../interfaces/pipelineService';
 import { actorFrom, etagOf, parseId, preconditionFrom } from './http';
 import { route } from './routing';
@@ -24,6 +24,21 @@ function echoOf(body: ReplacePipelineBodyT | PatchPipelineBodyT): ImmutableEcho 
   return { id, name, topics, partitions, replicationFactor, status, version, team, createdBy, createdAt };
 }
 
+/** The mutable fields of an update body; processors and schema are checked by the service's compiler. */
+function fieldsOf<B extends ReplacePipelineBodyT | PatchPipelineBodyT>(body: B) {
+  const { index, description, flush, idField, outputEnabled, processors, indexTemplate, schema } = body;
+  return {
+    index: index as B['index'],
+    description,
+    flush,
+    idField,
+    outputEnabled,
+    processors,
+    indexTemplate,
+    schema: schema as PipelineSchemaCheck | null | undefined,
+  };
+}
+
 const pathId = (req: Request) => String(req.params.id);
 
 /**
@@ -37,7 +52,8 @@ export function createPipelinesRouter({ pipelines, validators }: PipelinesRouter
 
   route(router, r.createPipeline, async (req, res) => {
     const body = validators.body(r.createPipeline.body, req.body);
-    const created = await pipelines.createPipeline(body, actorFrom(res));
+    const input = { ...body, schema: body.schema as PipelineSchemaCheck | null | undefined };
+    const created = await pipelines.createPipeline(input, actorFrom(res));
     res.setHeader('Location', `/api/v1/pipelines/${created.id}`);
     sendPipeline(res, 201, created);
   });
@@ -54,17 +70,15 @@ export function createPipelinesRouter({ pipelines, validators }: PipelinesRouter
 
   route(router, r.replacePipeline, async (req, res) => {
     const body = validators.body(r.replacePipeline.body, req.body);
-    const { index, description, flush, idField, outputEnabled } = body;
     const options = { actor: actorFrom(res), precondition: preconditionFrom(req) };
-    const fields = { index, description, flush, idField, outputEnabled };
+    const fields = fieldsOf(body);
     sendPipeline(res, 200, await pipelines.replacePipeline(pathId(req), fields, echoOf(body), options));
   });
 
   route(router, r.patchPipeline, async (req, res) => {
     const body = validators.body(r.patchPipeline.body, req.body);
-    const { index, description, flush, idField, outputEnabled } = body;
     const options = { actor: actorFrom(res), precondition: preconditionFrom(req) };
-    const fields = { index, description, flush, idField, outputEnabled };
+    const fields = fieldsOf(body);
     sendPipeline(res, 200, await pipelines.patchPipeline(pathId(req), fields, echoOf(body), options));
   });
 

@@ -85,6 +85,27 @@ const ReplicationFactor = Type.Integer({
   description: 'replication factor of each topic',
 });
 
+/**
+ * Loose on purpose: the processors compiler checks every operation and parameter and answers
+ * `invalid_processors` / `invalid_schema` with the exact path (`processors[3].convert.type`).
+ */
+const Processors = Type.Array(
+  Type.Unknown({ description: 'one operation: `{"<operation>": {parameters, if?, onFailure?}}`' }),
+  { description: 'ordered transform chain (at most 64); see the README processors reference' },
+);
+const IndexTemplate = Nullable(
+  Type.String({
+    description:
+      'target index per record, e.g. `orders-{tenant}` or `logs-{service.name}-{@timestamp:yyyy.MM.dd}`; lower-cased; unresolved = `index`',
+  }),
+);
+const SchemaCheck = Nullable(
+  Type.Unknown({
+    description:
+      '`{"jsonSchema": {...}, "mode": "enforce" | "warn"}`, checked after the processors (schema at most 64 KiB)',
+  }),
+);
+
 export const TopicsSchema = Type.Object(
   { input: Type.String(), output: Type.String(), error: Type.String() },
   { additionalProperties: false },
@@ -112,6 +133,9 @@ export const CreatePipelineBody = Type.Object(
     flush: Type.Optional(FlushInputSchema),
     idField: Type.Optional(IdField),
     outputEnabled: Type.Optional(OutputEnabled),
+    processors: Type.Optional(Processors),
+    indexTemplate: Type.Optional(IndexTemplate),
+    schema: Type.Optional(SchemaCheck),
     status: Type.Optional(PipelineStatusSchema),
     createIndex: Type.Optional(CreateIndexSchema),
     team: Type.Optional(
@@ -149,6 +173,9 @@ export const ReplacePipelineBody = Type.Object(
     flush: Type.Optional(FlushInputSchema),
     idField: Type.Optional(IdField),
     outputEnabled: Type.Optional(OutputEnabled),
+    processors: Type.Optional(Processors),
+    indexTemplate: Type.Optional(IndexTemplate),
+    schema: Type.Optional(SchemaCheck),
     ...EchoFields,
   },
   {
@@ -165,6 +192,9 @@ export const PatchPipelineBody = Type.Object(
     flush: Type.Optional(FlushInputSchema),
     idField: Type.Optional(IdField),
     outputEnabled: Type.Optional(OutputEnabled),
+    processors: Type.Optional(Processors),
+    indexTemplate: Type.Optional(IndexTemplate),
+    schema: Type.Optional(SchemaCheck),
     ...EchoFields,
   },
   { additionalProperties: false, description: 'the fields to change; `flush` is merged key by key' },
@@ -184,6 +214,17 @@ export const PipelineSchema = Type.Object(
     flush: FlushSchema,
     idField: Nullable(Type.String()),
     outputEnabled: Type.Boolean(),
+    processors: Type.Array(Type.Unknown()),
+    indexTemplate: Nullable(Type.String()),
+    schema: Nullable(
+      Type.Object(
+        {
+          jsonSchema: Type.Object({}, { additionalProperties: true }),
+          mode: StringEnum(['enforce', 'warn'] as const),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     status: PipelineStatusSchema,
     version: Type.Integer({ description: 'bumped by every change; the ETag' }),
     team: Nullable(Type.String()),

@@ -12,4 +12,8 @@ export interface IndexAdmin {
   create(index: string, definition: IndexDefinition): Promise<'created' | 'exists'>;
   /** Deletes the index; a missing one is ignored. */
   delete(index: string): Promise<void>;
+  /** Creates or replaces an index template: every new index matching `patterns` gets `definition`. */
+  putTemplate(name: string, patterns: string[], definition: IndexDefinition): Promise<void>;
+  /** Deletes an index template; a missing one is ignored. */
+  deleteTemplate(name: string): Promise<void>;
 }

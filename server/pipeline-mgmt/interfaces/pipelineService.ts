@@ -1,4 +1,10 @@
-import type { FlushOverrides, Pipeline, PipelineStatus, PipelineTopics } from '../../common/pipelines';
+import type {
+  FlushOverrides,
+  Pipeline,
+  PipelineSchemaCheck,
+  PipelineStatus,
+  PipelineTopics,
+} from '../../common/pipelines';
 import type { Actor } from './actor';
 import type { IndexDefinition } from './indexAdmin';
 import type { ObservedState, ObservedStatus } from './observed';
@@ -19,6 +25,9 @@ export interface CreatePipelineInput {
   flush?: Partial<FlushOverrides>;
   idField?: string | null;
   outputEnabled?: boolean;
+  processors?: unknown[];
+  indexTemplate?: string | null;
+  schema?: PipelineSchemaCheck | null;
   status?: PipelineStatus;
   /** Create the index with this definition when it does not exist. */
   createIndex?: IndexDefinition;

@@ -1,4 +1,4 @@
-import type { FlushOverrides, Pipeline, PipelineStatus } from '../../common/pipelines';
+import type { FlushOverrides, Pipeline, PipelineSchemaCheck, PipelineStatus } from '../../common/pipelines';
 import type { AuditDraft } from './auditLog';
 
 /** Where a record is in its own life; `creating` rows are never shown and never `running`. */
@@ -18,6 +18,9 @@ export interface MutableFields {
   flush: FlushOverrides;
   idField: string | null;
   outputEnabled: boolean;
+  processors: unknown[];
+  indexTemplate: string | null;
+  schema: PipelineSchemaCheck | null;
 }
 
 export interface PipelineChange {

@@ -3,9 +3,11 @@ import type { Logger } from '../../common/logger';
 import { Pipeline, topicNamesFor } from '../../common/pipelines';
 import type { Actor, CreatePipelineInput } from '../interfaces/pipelineService';
 import type { AuditDraft } from '../interfaces/auditLog';
+import type { IndexDefinition } from '../interfaces/indexAdmin';
 import type { StoredPipeline } from '../interfaces/pipelineStore';
 import { teamForNewPipeline } from './access';
 import type { ResolvedDeps } from './deps';
+import { checkProcessing } from './processingCheck';
 import { UndoStack } from './undo';
 import { withFieldDefaults } from './updatePipeline';
 
@@ -112,6 +114,25 @@ async function ensureIndex(
   await deps.store.markIndexCreated(record.id);
 }
 
+/** The OpenSearch index template of a pipeline's routed indices. */
+export const indexTemplateNameFor = (pipelineName: string) => `sdp-${pipelineName.replace(/_/g, '-')}`;
+
+/**
+ * With `createIndex` and an `indexTemplate`, every routed index gets the same settings and mappings:
+ * an OpenSearch index template for the routed pattern (`orders-*`), removed again if the create fails.
+ */
+async function installIndexTemplate(
+  deps: ResolvedDeps,
+  record: Pipeline,
+  pattern: string,
+  definition: IndexDefinition,
+  undo: UndoStack,
+): Promise<void> {
+  const name = indexTemplateNameFor(record.name);
+  await deps.indices.putTemplate(name, [pattern], definition);
+  undo.push(`delete index template ${name}`, () => deps.indices.deleteTemplate(name));
+}
+
 async function createTopics(deps: ResolvedDeps, record: Pipeline, undo: UndoStack): Promise<void> {
   const { partitions, replicationFactor } = record;
   const names = [record.topics.input, record.topics.output, record.topics.error];
@@ -151,12 +172,15 @@ export async function createPipelineFlow(
 ): Promise<Pipeline> {
   const team = teamForNewPipeline(actor, input.team);
   const record = newRecord(deps, input, actor, team);
+  const processing = checkProcessing(record);
   const log = deps.logger.child({ pipelineId: record.id, pipeline: record.name });
   await reserveName(deps, record, log);
   const undo = new UndoStack(log);
   undo.push('release name', () => deps.store.removeReservation(record.id));
   try {
     await ensureIndex(deps, record, input, undo);
+    if (input.createIndex && processing.indexTemplate)
+      await installIndexTemplate(deps, record, processing.indexTemplate.pattern, input.createIndex, undo);
     await createTopics(deps, record, undo);
     const status = input.status ?? 'running';
     const audit: AuditDraft = {

@@ -6,6 +6,7 @@ import type { ImmutableEcho, PatchFields, ReplaceFields, UpdateOptions } from '.
 import type { MutableFields, PipelineChange } from '../interfaces/pipelineStore';
 import { CAS_ATTEMPTS } from '../defaults';
 import { requireRole } from './access';
+import { checkProcessing } from './processingCheck';
 import type { ResolvedDeps } from './deps';
 import {
   assertNotDeleting,
@@ -57,6 +58,9 @@ export function withFieldDefaults(input: ReplaceFields): MutableFields {
     },
     idField: input.idField ?? null,
     outputEnabled: input.outputEnabled ?? true,
+    processors: input.processors ?? [],
+    indexTemplate: input.indexTemplate ?? null,
+    schema: input.schema ?? null,
   };
 }
 
@@ -68,6 +72,9 @@ export function mutableOf(p: Pipeline): MutableFields {
     flush: { ...p.flush },
     idField: p.idField,
     outputEnabled: p.outputEnabled,
+    processors: p.processors,
+    indexTemplate: p.indexTemplate,
+    schema: p.schema,
   };
 }
 
@@ -114,6 +121,7 @@ async function decideFields(
   checkEcho(echo, current);
   const changes = diff(mutableOf(current), next);
   if (Object.keys(changes).length === 0) return undefined; // nothing to change
+  if (changes.processors || changes.indexTemplate || changes.schema) checkProcessing(next);
   await checkIndex(deps, next, current);
   return {
     fields: next,
@@ -148,6 +156,9 @@ export function patchPipeline(
       flush: { ...base.flush, ...patch.flush },
       idField: patch.idField !== undefined ? patch.idField : base.idField,
       outputEnabled: patch.outputEnabled ?? base.outputEnabled,
+      processors: patch.processors ?? base.processors,
+      indexTemplate: patch.indexTemplate !== undefined ? patch.indexTemplate : base.indexTemplate,
+      schema: patch.schema !== undefined ? patch.schema : base.schema,
     };
     return decideFields(deps, current, next, echo, options);
   });

@@ -77,6 +77,7 @@ export function createKafkaRecordSource({
             timestamp: m.timestamp,
             key: m.key ?? null,
             value: m.value ?? null,
+            headers: m.headers,
           }));
           let taken: number;
           try {

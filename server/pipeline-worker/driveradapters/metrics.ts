@@ -5,6 +5,9 @@ import { TASK_STATES } from '../interfaces/taskStatusStore';
 import type { PipelineTaskView } from '../logics/supervisorView';
 import type { TaskObserver } from '../logics/task';
 import type { TaskSnapshot } from '../logics/taskTypes';
+import type { CompiledProcessing } from '../../common/processors/processing';
+import type { SchemaStats } from '../logics/prepare/schema';
+import { createProcessingMetrics } from './processingMetrics';
 
 /** Labels every per-pipeline series carries: the id and the (fixed) name. */
 const P = ['pipeline', 'pipeline_name'] as const;
@@ -35,6 +38,12 @@ export interface WorkerMetrics {
   registry: Registry;
   /** The observer of one task of `pipeline`. */
   observerFor(pipeline: Pick<Pipeline, 'id' | 'name'>): TaskObserver;
+  /** Counts of a task's processors and schema check, read when scraped. */
+  trackProcessing(
+    pipeline: Pick<Pipeline, 'id' | 'name'>,
+    processing: CompiledProcessing,
+    schema: SchemaStats,
+  ): void;
 }
 
 function definitions(registry: Registry) {
@@ -48,7 +57,7 @@ function definitions(registry: Registry) {
     indexed: counter('sdp_worker_records_indexed_total', 'Records indexed into OpenSearch'),
     failed: counter(
       'sdp_worker_records_failed_total',
-      'Records written to the error topic, by stage (parse, validate, index) and reason class',
+      'Records written to the error topic, by stage (parse, validate, transform, schema, index) and reason class',
       ['stage', 'reason'],
     ),
     retries: counter(
@@ -232,6 +241,7 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps = {}): WorkerMetrics
   const defs = definitions(registry);
   const tasks = deps.tasks ?? (() => []);
   scrapeTimeMetrics(registry, tasks);
+  const processing = createProcessingMetrics(registry);
   const reasonsByPipeline = new Map<string, Map<string, Set<string>>>();
   const known = new Set<string>();
   new Gauge({
@@ -253,6 +263,7 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps = {}): WorkerMetrics
 
   return {
     registry,
+    trackProcessing: (pipeline, compiled, schema) => processing.track(pipeline, compiled, schema),
     observerFor(pipeline) {
       known.add(pipeline.id);
       const l = { pipeline: pipeline.id, pipeline_name: pipeline.name };

@@ -13,6 +13,8 @@ export interface SourceRecord {
   timestamp: string;
   key: Buffer | null;
   value: Buffer | null;
+  /** The record's headers as kafkajs gives them (read only by processor expressions, as `meta.headers`). */
+  headers?: Record<string, Buffer | string | Array<Buffer | string> | undefined>;
 }
 
 /** Where a record came from; carried through to the error and output topics. */
@@ -34,11 +36,36 @@ export interface IndexableRecord {
   source: string;
   /** The value as received, when `source` had to be re-serialised (it spanned several lines). */
   originalText?: string;
+  /** The target index computed by the pipeline's indexTemplate; absent = the pipeline's `index`. */
+  index?: string;
   /** Approximate bytes held in memory for this record. */
   bytes: number;
 }
 
-export type FailureStage = 'parse' | 'validate' | 'index';
+/**
+ * One Kafka record that became several documents (a `split`) or none (dropped by a processor): one
+ * buffer entry, so its offset completes only when all of its documents are indexed or refused.
+ */
+export interface MultiRecord {
+  kind: 'documents';
+  origin: RecordOrigin;
+  documents: IndexableRecord[];
+  bytes: number;
+}
+
+export type FailureStage = 'parse' | 'validate' | 'transform' | 'schema' | 'index';
+
+/** Stage `transform`: which processor failed. */
+export interface TransformFailureDetail {
+  /** Position in `processors` (0-based). */
+  processor: number;
+  operation: string;
+}
+
+/** Stage `schema`: what the JSON Schema said (at most 10 errors). */
+export interface SchemaFailureDetail {
+  errors: Array<{ path: string; message: string }>;
+}
 
 /** A record that cannot be indexed; goes to the error topic. */
 export interface FailedRecord {
@@ -49,6 +76,8 @@ export interface FailedRecord {
   reason: string;
   /** HTTP status of the bulk item (stage `index` only). */
   status?: number;
+  /** Stage `transform` / `schema`: the failing processor, or the schema errors. */
+  detail?: TransformFailureDetail | SchemaFailureDetail;
   /** Index attempts made before the failure was known (1 for parse / validate). */
   attempts: number;
   /** The original value, as received. */
@@ -56,7 +85,7 @@ export interface FailedRecord {
   bytes: number;
 }
 
-export type ParsedRecord = IndexableRecord | FailedRecord;
+export type ParsedRecord = IndexableRecord | FailedRecord | MultiRecord;
 
 export function tpKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;

@@ -69,6 +69,7 @@ export function buildErrorMessage(
     errorType: f.errorType,
     reason: f.reason.length > MAX_REASON_CHARS ? `${f.reason.slice(0, MAX_REASON_CHARS)}...` : f.reason,
     ...(f.status !== undefined ? { status: f.status } : {}),
+    ...(f.detail ?? {}),
     source: {
       topic: f.origin.topic,
       partition: f.origin.partition,
@@ -94,11 +95,17 @@ export function buildErrorMessage(
 }
 
 /**
- * The output-topic record of an indexed record: the target index and `_id`, where it came from, and
+ * The output-topic record of an indexed record: the target index (its routed one, else the
+ * pipeline's) and `_id`, where it came from, and
  * the document itself (spliced in as text, not re-serialised), or `docOmitted: true` when the topic
  * refused it as too large.
  */
-export function buildOutputMessage(r: IndexableRecord, index: string, omitDoc = false): OutgoingMessage {
+export function buildOutputMessage(
+  r: IndexableRecord,
+  pipelineIndex: string,
+  omitDoc = false,
+): OutgoingMessage {
+  const index = r.index ?? pipelineIndex;
   const head = JSON.stringify({
     index,
     id: r.id,

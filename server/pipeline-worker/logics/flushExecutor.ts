@@ -151,7 +151,7 @@ async function indexAll(
   deps: FlushDeps,
 ): Promise<{ indexed: IndexableRecord[]; refused: FailedRecord[]; requests: number; latenciesMs: number[] }> {
   let pending: Action[] = records.map((record) => ({
-    index: deps.pipeline.index,
+    index: record.index ?? deps.pipeline.index,
     id: record.id,
     source: record.source,
     record,
@@ -278,6 +278,7 @@ export async function executeFlush(records: ParsedRecord[], deps: FlushDeps): Pr
   const failed: FailedRecord[] = [];
   for (const r of records) {
     if (r.kind === 'index') good.push(r);
+    else if (r.kind === 'documents') good.push(...r.documents);
     else failed.push(r);
   }
   const { indexed, refused, requests, latenciesMs } = await indexAll(good, deps);

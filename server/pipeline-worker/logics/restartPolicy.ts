@@ -49,6 +49,11 @@ export function taskSettingsOf(p: Pipeline) {
     idField: p.idField,
     outputEnabled: p.outputEnabled,
     flush: p.flush,
+    // What records go through: a change restarts the task, which drains its buffer through the old
+    // chain and commits before the new one takes the next record.
+    processors: p.processors,
+    indexTemplate: p.indexTemplate,
+    schema: p.schema,
   };
 }
 

@@ -5,6 +5,7 @@ import * as m003 from './003_api_tokens';
 import * as m004 from './004_audit_log';
 import * as m005 from './005_pipelines_team_index';
 import * as m006 from './006_task_observability';
+import * as m007 from './007_pipeline_processing';
 import * as m008 from './008_pipeline_versions';
 
 interface Migration {
@@ -20,5 +21,6 @@ export const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['004_audit_log', m004],
   ['005_pipelines_team_index', m005],
   ['006_task_observability', m006],
+  ['007_pipeline_processing', m007],
   ['008_pipeline_versions', m008],
 ];

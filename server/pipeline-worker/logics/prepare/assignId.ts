@@ -1,5 +1,8 @@
 import { describeType, PrepareStep, RecordDraft, stepFailure } from './recordDraft';
 
+/** Longest base id of a split document: room for its `-<n>` suffix within MAX_ID_BYTES. */
+const SPLIT_SUFFIX_BYTES = 8;
+
 /** OpenSearch rejects longer `_id`s. */
 export const MAX_ID_BYTES = 512;
 
@@ -35,14 +38,36 @@ export function sourceId(draft: Pick<RecordDraft, 'origin'>): string {
 }
 
 /**
+ * The ids of documents a split made: each document's own base id (its idField, or the record's
+ * place in Kafka) and `-<n>`, its position, so every one is deterministic.
+ */
+function assignSplitIds(draft: RecordDraft, idField: string | null) {
+  const outputs = draft.outputs ?? [];
+  for (let n = 0; n < outputs.length; n++) {
+    const d = outputs[n]!;
+    let base: string;
+    if (idField) {
+      const got = idFrom(d.doc, idField);
+      if ('error' in got) return stepFailure('validate', 'invalid_id_field', `document ${n}: ${got.error}`);
+      base = got.id;
+    } else base = sourceId(draft);
+    if (Buffer.byteLength(base) > MAX_ID_BYTES - SPLIT_SUFFIX_BYTES)
+      return stepFailure('validate', 'invalid_id_field', `document ${n}: its id is too long to add -${n}`);
+    d.id = `${base}-${n}`;
+  }
+  return null;
+}
+
+/**
  * Sets the document `_id`: the value at `idField` (stage `validate` when it is missing or unusable),
- * or, without an idField, `<topic>-<partition>-<offset>`.
+ * or, without an idField, `<topic>-<partition>-<offset>`. Documents of a split get `<id>-<n>`.
  */
 export function assignId(idField: string | null): PrepareStep {
   if (!idField) {
     return {
       name: 'id',
       run(draft) {
+        if (draft.outputs) return assignSplitIds(draft, null);
         draft.id = sourceId(draft);
         return null;
       },
@@ -51,6 +76,7 @@ export function assignId(idField: string | null): PrepareStep {
   return {
     name: 'id',
     run(draft) {
+      if (draft.outputs) return assignSplitIds(draft, idField);
       const got = idFrom(draft.doc ?? {}, idField);
       if ('error' in got) return stepFailure('validate', 'invalid_id_field', got.error);
       draft.id = got.id;

@@ -1,7 +1,18 @@
-import type { FailedRecord, ParsedRecord, RecordOrigin, SourceRecord } from '../../interfaces/records';
+import type { CompiledProcessing } from '../../../common/processors/processing';
+import type {
+  FailedRecord,
+  IndexableRecord,
+  MultiRecord,
+  ParsedRecord,
+  RecordOrigin,
+  SourceRecord,
+} from '../../interfaces/records';
 import { assignId } from './assignId';
 import { decodeJsonObject } from './decodeJsonObject';
 import type { PrepareStep, RecordDraft, StepFailure } from './recordDraft';
+import { routeStep } from './route';
+import { newSchemaStats, SchemaStats, schemaStep } from './schema';
+import { transformStep } from './transform';
 
 /** Turns one Kafka record into a bulk-ready document or a failure; never throws. */
 export type Prepare = (record: SourceRecord) => ParsedRecord;
@@ -10,14 +21,27 @@ export type Prepare = (record: SourceRecord) => ParsedRecord;
 export interface PreparationSettings {
   /** Field whose value becomes `_id`; null = `<topic>-<partition>-<offset>`. */
   idField: string | null;
+  /** The pipeline's compiled processors, index template and schema (absent = none of them). */
+  processing?: CompiledProcessing;
+  /** Where the schema step counts its failures (the worker's metrics read it). */
+  schemaStats?: SchemaStats;
 }
 
 /**
- * The ordered steps of a pipeline's records: decode, (later: transform and schema steps), id. A new
- * step is one file implementing `PrepareStep` and one entry here.
+ * The ordered steps of a pipeline's records: decode, transform (its processors), schema, id, route
+ * (its indexTemplate). A pipeline without processors, schema or template runs only decode and id,
+ * so its documents go out as received. A new step is one file implementing `PrepareStep` and one
+ * entry here.
  */
 export function pipelineSteps(settings: PreparationSettings): PrepareStep[] {
-  return [decodeJsonObject, assignId(settings.idField)];
+  const p = settings.processing;
+  return [
+    decodeJsonObject,
+    ...(p?.chain ? [transformStep(p.chain)] : []),
+    ...(p?.schema ? [schemaStep(p.schema, settings.schemaStats ?? newSchemaStats())] : []),
+    assignId(settings.idField),
+    ...(p?.indexTemplate ? [routeStep(p.indexTemplate)] : []),
+  ];
 }
 
 function originOf(r: SourceRecord): RecordOrigin {
@@ -38,6 +62,7 @@ function failedRecord(draft: RecordDraft, f: StepFailure): FailedRecord {
     errorType: f.errorType,
     reason: f.reason,
     attempts: 1,
+    ...(f.detail ? { detail: f.detail } : {}),
     // A copy: kafkajs' value is a slice of the whole fetch response, which we must not keep alive.
     value: draft.value ? Buffer.from(draft.value) : null,
     bytes: draft.value?.length ?? 0,
@@ -61,11 +86,17 @@ function noDocument(step: string): StepFailure {
 export function createPreparation(steps: readonly PrepareStep[]): Prepare {
   const last = steps[steps.length - 1]?.name ?? 'none';
   return (record) => {
-    const draft: RecordDraft = { origin: originOf(record), value: record.value, changed: false };
+    const draft: RecordDraft = {
+      origin: originOf(record),
+      value: record.value,
+      changed: false,
+      headers: record.headers,
+    };
     for (const step of steps) {
       const failure = step.run(draft);
       if (failure) return failedRecord(draft, failure);
     }
+    if (draft.outputs) return multiRecord(draft, last);
     const { text, doc, id } = draft;
     if (text === undefined || doc === undefined || id === undefined)
       return failedRecord(draft, noDocument(last));
@@ -77,7 +108,30 @@ export function createPreparation(steps: readonly PrepareStep[]): Prepare {
       id,
       source,
       originalText: reserialise ? text : undefined,
+      ...(draft.index !== undefined ? { index: draft.index } : {}),
       bytes: source.length + id.length + 64,
     };
   };
+}
+
+/** A record split into several documents (or dropped: none), as one buffer entry. */
+function multiRecord(draft: RecordDraft, last: string): MultiRecord | FailedRecord {
+  const documents: IndexableRecord[] = [];
+  let bytes = 64;
+  for (const d of draft.outputs ?? []) {
+    if (d.id === undefined) return failedRecord(draft, noDocument(last));
+    const source = JSON.stringify(d.doc);
+    const r: IndexableRecord = {
+      kind: 'index',
+      origin: draft.origin,
+      id: d.id,
+      source,
+      originalText: draft.text,
+      ...(d.index !== undefined ? { index: d.index } : {}),
+      bytes: source.length + d.id.length + 64,
+    };
+    bytes += r.bytes;
+    documents.push(r);
+  }
+  return { kind: 'documents', origin: draft.origin, documents, bytes };
 }

@@ -1,4 +1,18 @@
-import type { FailureStage, RecordOrigin } from '../../interfaces/records';
+import type {
+  FailureStage,
+  RecordOrigin,
+  SchemaFailureDetail,
+  SourceRecord,
+  TransformFailureDetail,
+} from '../../interfaces/records';
+
+/** One document a record became after a `split` (or one of none, after a drop). */
+export interface DraftDocument {
+  doc: Record<string, unknown>;
+  id?: string;
+  /** The routed index; absent = the pipeline's. */
+  index?: string;
+}
 
 /**
  * A record on its way from Kafka to a bulk action, as the preparation steps pass it along. The first
@@ -16,6 +30,15 @@ export interface RecordDraft {
   changed: boolean;
   /** The document `_id`. */
   id?: string;
+  /** The routed index of `doc`; absent = the pipeline's. */
+  index?: string;
+  /**
+   * Set when processors split the record into several documents or dropped it (empty): later steps
+   * work on these instead of `doc`, and the record becomes one buffer entry holding all of them.
+   */
+  outputs?: DraftDocument[];
+  /** The record's headers (for `meta.headers` in processor expressions). */
+  readonly headers?: SourceRecord['headers'];
 }
 
 /** Why a step refused a record; the record goes to the error topic with this stage and reason. */
@@ -25,6 +48,8 @@ export interface StepFailure {
   /** Stable class of the failure (a metrics label, the envelope's `errorType`). */
   readonly errorType: string;
   readonly reason: string;
+  /** Stage `transform` / `schema`: the processor that failed, or the schema errors. */
+  readonly detail?: TransformFailureDetail | SchemaFailureDetail;
 }
 
 /**
@@ -38,8 +63,21 @@ export interface PrepareStep {
   run(draft: RecordDraft): StepFailure | null;
 }
 
-export function stepFailure(stage: FailureStage, errorType: string, reason: string): StepFailure {
-  return { failed: true, stage, errorType, reason };
+export function stepFailure(
+  stage: FailureStage,
+  errorType: string,
+  reason: string,
+  detail?: StepFailure['detail'],
+): StepFailure {
+  return detail
+    ? { failed: true, stage, errorType, reason, detail }
+    : { failed: true, stage, errorType, reason };
+}
+
+/** The documents of a draft: its `outputs` after a split or drop, else its one `doc` (as a view). */
+export function draftDocuments(draft: RecordDraft): DraftDocument[] {
+  if (draft.outputs) return draft.outputs;
+  return draft.doc ? [draft as DraftDocument] : [];
 }
 
 /** How a value reads in a reason: `null`, `an array`, `a string`... */
