@@ -93,6 +93,29 @@ describe('results from the output and error topics', () => {
     });
   });
 
+  it('reads an indexed result from the head of an output record without headers, the document left unparsed', () => {
+    const head = { index: 'logs', id: 'a-1', source: { topic: 'sdp.p.input', partition: 1, offset: '7' } };
+    const value = `${JSON.stringify(head).slice(0, -1)},"doc":{"id":"a-1","note":"x\\",\\"doc\\":"}}`;
+    expect(resultOf(topics, topics.output, msg({}, value))).toEqual({
+      position: { partition: 1, offset: '7' },
+      outcome: { status: 'indexed', index: 'logs', id: 'a-1' },
+    });
+    // A document too large for the topic is left out: the value is the head alone.
+    expect(
+      resultOf(topics, topics.output, msg({}, JSON.stringify({ ...head, docOmitted: true }))),
+    ).toMatchObject({
+      outcome: { status: 'indexed', id: 'a-1' },
+    });
+    expect(
+      resultOf(
+        topics,
+        topics.output,
+        msg({}, JSON.stringify({ ...head, source: { ...head.source, topic: 'x' } })),
+      ),
+    ).toBeNull();
+    expect(resultOf(topics, topics.output, msg({}, 'not json'))).toBeNull();
+  });
+
   it('ignores records of another source topic or without a source position', () => {
     expect(
       resultOf(

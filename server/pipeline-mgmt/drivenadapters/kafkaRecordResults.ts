@@ -24,8 +24,49 @@ function reasonOf(m: KafkaMessage): string {
   }
 }
 
+const DOC_START = Buffer.from(',"doc":');
+
+interface OutputHead {
+  index?: unknown;
+  id?: unknown;
+  source?: { topic?: unknown; partition?: unknown; offset?: unknown };
+}
+
+/**
+ * An output record's head, `{"index","id","source"}`, read without parsing the document after it:
+ * the worker writes the head first and splices the document in as `,"doc":...}` (inside a JSON
+ * string that sequence cannot occur, its quote would be escaped).
+ */
+export function outputHeadOf(value: Buffer | null): OutputHead | null {
+  if (!value) return null;
+  const at = value.indexOf(DOC_START);
+  try {
+    const head: unknown = JSON.parse(at < 0 ? value.toString('utf8') : `${value.toString('utf8', 0, at)}}`);
+    return typeof head === 'object' && head !== null ? (head as OutputHead) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** An output record as a result: from its value's head (or, from older workers, its headers). */
+function outputResultOf(topics: ResultTopics, m: KafkaMessage): RecordResult | null {
+  const head = outputHeadOf(m.value);
+  const source = head?.source;
+  if (head && source && typeof head.index === 'string' && typeof head.id === 'string') {
+    if (source.topic !== topics.input || !Number.isInteger(source.partition)) return null;
+    if (typeof source.offset !== 'string' || !/^\d+$/.test(source.offset)) return null;
+    return {
+      position: { partition: source.partition as number, offset: source.offset },
+      outcome: { status: 'indexed', index: head.index, id: head.id },
+    };
+  }
+  return null;
+}
+
 /** A worker's output or error record as a result for the input record it names; null if it names none. */
 export function resultOf(topics: ResultTopics, topic: string, m: KafkaMessage): RecordResult | null {
+  if (topic === topics.output && header(m, RECORD_HEADERS.srcTopic) === undefined)
+    return outputResultOf(topics, m);
   if (header(m, RECORD_HEADERS.srcTopic) !== topics.input) return null;
   const partition = Number(header(m, RECORD_HEADERS.srcPartition));
   const offset = header(m, RECORD_HEADERS.srcOffset);
