@@ -98,3 +98,19 @@ export const INGEST_FEED_LINGER_MS = 60_000;
 
 /** Retry-After of a 429 when too many records are waited for (s): about one flush interval. */
 export const INGEST_RETRY_AFTER_SEC = 2;
+
+/**
+ * The console's Content-Security-Policy (GET /console and its assets). Scripts, styles, images and
+ * API calls only from mgmt itself; no inline code (the bundle has none), no plugins, no frames,
+ * no <base> rewriting, forms post nowhere: a stolen page cannot phone home or be framed.
+ */
+export const CONSOLE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
