@@ -71,9 +71,9 @@ describe('console: the operations console in Chromium against the real mgmt and 
       return res.body;
     };
     const suffix = Math.random().toString(36).slice(2, 7);
-    live = await create(`orders-${suffix}`, {});
-    idle = await create(`clicks-${suffix}`, { status: 'stopped' });
-    viewerToken = await h.mint({ name: `console-viewer-${suffix}`, role: 'viewer' });
+    live = await create(`orders-${suffix}`, { team: 'shop' });
+    idle = await create(`clicks-${suffix}`, { status: 'stopped', team: 'web' });
+    viewerToken = await h.mint({ name: `console-viewer-${suffix}`, role: 'viewer', team: 'shop' });
 
     worker = spawnWorker(
       entry,
@@ -205,6 +205,10 @@ describe('console: the operations console in Chromium against the real mgmt and 
     });
     expect(await row(page, idle.name).count()).toBe(1);
     await page.getByLabel('Status').selectOption('');
+    await page.getByLabel('Team').selectOption('shop');
+    await waitFor(async () => (await page.locator('tr[data-pipeline]').count()) === 1, { what: 'team filter' });
+    expect(await row(page, live.name).count()).toBe(1);
+    await page.getByLabel('Team').selectOption('');
     await page.getByLabel('Search by name').fill(live.name.slice(0, 8));
     await waitFor(async () => (await page.locator('tr[data-pipeline]').count()) === 1, {
       what: 'name search',
@@ -279,6 +283,8 @@ describe('console: the operations console in Chromium against the real mgmt and 
   it("surfaces the API's errors: a viewer may not stop, an unknown pipeline is a 404", async () => {
     const viewer = await newPage(); // a new tab: its own sessionStorage, signed out
     await signIn(viewer, viewerToken);
+    await row(viewer, live.name).waitFor();
+    expect(await row(viewer, idle.name).count()).toBe(0); // another team's pipeline: not listed, as in the API
     await row(viewer, live.name).getByRole('link').click();
     await viewer.getByRole('button', { name: 'Stop', exact: true }).click();
     await viewer.getByRole('dialog').getByRole('button', { name: 'Stop pipeline' }).click();
