@@ -1,22 +1,7 @@
 import { call } from './api';
 import { LIST_MAX_PAGES, LIST_PAGE_SIZE, TASKS_CONCURRENCY } from './settings';
-import type { ObservedState, Page, Pipeline, Task } from './types';
-
-/** Failures first: the order the list sorts observed states in. */
-export const STATE_ORDER: ObservedState[] = [
-  'failed',
-  'degraded',
-  'starting',
-  'stopping',
-  'running',
-  'stopped',
-];
-
-export interface ListRow {
-  pipeline: Pipeline;
-  /** Newest lastFlushAt among its tasks (from GET /tasks); null: never flushed or unknown. */
-  lastFlushAt: string | null;
-}
+import type { Page, Pipeline, Task } from './types';
+import type { ListRow } from './pipelineFilter';
 
 /** Every pipeline the caller may see (following nextCursor), each with its last flush. */
 export async function loadPipelineRows(): Promise<{ rows: ListRow[]; truncated: boolean }> {
@@ -59,24 +44,4 @@ function newest(times: Array<string | null>): string | null {
   let best: string | null = null;
   for (const t of times) if (t && (!best || Date.parse(t) > Date.parse(best))) best = t;
   return best;
-}
-
-export interface ListFilter {
-  status: ObservedState | '';
-  /** '' every team, '-' no team. */
-  team: string;
-  search: string;
-}
-
-export function filterAndSort(rows: ListRow[], f: ListFilter): ListRow[] {
-  const needle = f.search.trim().toLowerCase();
-  return rows
-    .filter((r) => !f.status || r.pipeline.observed.status === f.status)
-    .filter((r) => !f.team || (f.team === '-' ? r.pipeline.team === null : r.pipeline.team === f.team))
-    .filter((r) => !needle || r.pipeline.name.toLowerCase().includes(needle))
-    .sort(
-      (a, b) =>
-        STATE_ORDER.indexOf(a.pipeline.observed.status) - STATE_ORDER.indexOf(b.pipeline.observed.status) ||
-        a.pipeline.name.localeCompare(b.pipeline.name),
-    );
 }

@@ -193,6 +193,15 @@ describe('console: the operations console in Chromium against the real mgmt and 
       what: `${live.name} shown running`,
     });
     expect(await badgeOf(page, idle.name).textContent()).toBe('stopped');
+    // Some traffic, so the rate and the last flush are real; the list shows them on its next poll.
+    const ingest = await h.api('POST', `/api/v1/pipelines/${live.id}/records?wait=indexed`, {
+      body: Array.from({ length: 50 }, (_, i) => JSON.parse(goodRecord(i)) as unknown),
+    });
+    expect(ingest.status).toBe(200);
+    await waitFor(async () => !/never/.test((await row(page, live.name).textContent()) ?? 'never'), {
+      timeoutMs: 20_000,
+      what: 'the last flush shown in the list',
+    });
     // running sorts before stopped
     const names = await page
       .locator('tr[data-pipeline]')
@@ -206,7 +215,9 @@ describe('console: the operations console in Chromium against the real mgmt and 
     expect(await row(page, idle.name).count()).toBe(1);
     await page.getByLabel('Status').selectOption('');
     await page.getByLabel('Team').selectOption('shop');
-    await waitFor(async () => (await page.locator('tr[data-pipeline]').count()) === 1, { what: 'team filter' });
+    await waitFor(async () => (await page.locator('tr[data-pipeline]').count()) === 1, {
+      what: 'team filter',
+    });
     expect(await row(page, live.name).count()).toBe(1);
     await page.getByLabel('Team').selectOption('');
     await page.getByLabel('Search by name').fill(live.name.slice(0, 8));
@@ -220,12 +231,6 @@ describe('console: the operations console in Chromium against the real mgmt and 
   });
 
   it('shows a pipeline with live status, its tasks per worker and its configuration', async () => {
-    // Some traffic, so the rate and last flush are real.
-    const ingest = await h.api('POST', `/api/v1/pipelines/${live.id}/records?wait=indexed`, {
-      body: Array.from({ length: 50 }, (_, i) => JSON.parse(goodRecord(i)) as unknown),
-    });
-    expect(ingest.status).toBe(200);
-
     await row(page, live.name).getByRole('link', { name: live.name }).click();
     await page.getByRole('heading', { name: live.name }).waitFor();
     expect(page.url()).toContain(`#/pipelines/${live.id}`);

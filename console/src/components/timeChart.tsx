@@ -7,6 +7,8 @@ export interface Sample {
 
 const W = 560;
 const H = 120;
+/** The shortest time axis (ms), so the first samples do not fill the whole width. */
+const MIN_SPAN_MS = 60_000;
 const PAD = { left: 56, right: 8, top: 8, bottom: 20 };
 
 /**
@@ -23,8 +25,11 @@ export function TimeChart(props: {
   const { samples, windowMs, now } = props;
   const known = samples.filter((s): s is { at: number; value: number } => s.value !== null);
   const max = Math.max(1, ...known.map((s) => s.value));
-  const from = now - windowMs;
-  const x = (t: number) => PAD.left + ((t - from) / windowMs) * (W - PAD.left - PAD.right);
+  // The x axis spans what this tab saw: from the first sample (at least a minute) up to windowMs.
+  const first = samples[0]?.at ?? now;
+  const span = Math.min(windowMs, Math.max(MIN_SPAN_MS, now - first));
+  const from = now - span;
+  const x = (t: number) => PAD.left + ((t - from) / span) * (W - PAD.left - PAD.right);
   const y = (v: number) => H - PAD.bottom - (v / max) * (H - PAD.top - PAD.bottom);
   const segments: string[] = [];
   let current: string[] = [];
@@ -45,7 +50,7 @@ export function TimeChart(props: {
           (max {fmtNumber(known.length ? max : null)}, {known.length} samples)
         </span>
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${props.title} over the last hour`}>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${props.title} over the last ${fmtSpan(span)}`}>
         <line class="axis" x1={PAD.left} y1={H - PAD.bottom} x2={W - PAD.right} y2={H - PAD.bottom} />
         <line class="axis" x1={PAD.left} y1={PAD.top} x2={PAD.left} y2={H - PAD.bottom} />
         <text class="tick" x={PAD.left - 4} y={PAD.top + 8} text-anchor="end">
@@ -55,7 +60,7 @@ export function TimeChart(props: {
           0
         </text>
         <text class="tick" x={PAD.left} y={H - 4}>
-          −60 min
+          −{fmtSpan(span)}
         </text>
         <text class="tick" x={W - PAD.right} y={H - 4} text-anchor="end">
           now
@@ -70,4 +75,9 @@ export function TimeChart(props: {
       </svg>
     </figure>
   );
+}
+
+function fmtSpan(ms: number): string {
+  const min = Math.round(ms / 60_000);
+  return min >= 60 ? '60 min' : `${min} min`;
 }

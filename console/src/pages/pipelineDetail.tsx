@@ -172,7 +172,7 @@ export function PipelineDetail({ id }: { id: string }) {
           <dt>Flush</dt>
           <dd>
             {Object.entries(p.flush)
-              .map(([k, v]) => `${k} ${String(v)}`)
+              .map(([k, v]) => `${k} ${v === null ? 'server default' : String(v)}`)
               .join(', ')}
           </dd>
           <dt>Document id field</dt>
