@@ -38,7 +38,12 @@ export function createConsoleRouter(options: { dir?: string } = {}): Router {
   });
   router.use(
     '/console/assets',
-    express.static(path.join(dir, 'assets'), { index: false, redirect: false, cacheControl: false, etag: false }),
+    express.static(path.join(dir, 'assets'), {
+      index: false,
+      redirect: false,
+      cacheControl: false,
+      etag: false,
+    }),
   );
   return router;
 }
