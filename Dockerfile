@@ -23,6 +23,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY server ./server
+COPY console ./console
 RUN npm run build
 
 # ---- runtime: production dependencies only, installed for the target platform.

@@ -1,8 +1,9 @@
 'use strict';
 // First-command convenience for `npm start`, `npm test` and friends on a fresh clone:
 // installs dependencies when node_modules is missing or older than the lock file, compiles when
-// asked (--build) and dist/ is stale, installs the chart tools when asked (--tools), and brings the
-// local stack up when asked (--stack).
+// asked (--build) and dist/ is stale, bundles the console (console/ -> dist/console) when asked
+// (--build, --console) and it is stale, installs the chart tools and Chromium when asked (--tools),
+// and brings the local stack up when asked (--stack).
 const fs = require('node:fs');
 const path = require('node:path');
 const { execSync } = require('node:child_process');
@@ -49,6 +50,15 @@ async function main() {
       run('npx tsc -p tsconfig.build.json');
       fs.writeFileSync(path.join(root, 'dist', '.build-stamp'), new Date().toISOString());
     }
+  }
+  if (args.has('--build') || args.has('--console')) {
+    // The operations console (console/, served by mgmt at /console): bundled into dist/console.
+    const built = mtime(path.join(root, 'dist', 'console', '.build-stamp'));
+    const sources = Math.max(
+      newestIn(path.join(root, 'console')),
+      mtime(path.join(root, 'package-lock.json')),
+    );
+    if (built < sources) run('node console/build.mjs');
   }
   if (args.has('--stack')) {
     const { ensureStack } = require('./ensure-stack');

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the tools the chart checks need, into <repo>/.tools (git-ignored):
+# Installs the tools the chart checks need, into <repo>/.tools (git-ignored), and Chromium:
 #   .tools/bin/helm                      helm, built from source with `go install` (no binary download)
 #   .tools/venv/bin/kubernetes-validate  offline Kubernetes schema validation (schemas ship in the wheel)
+#   /usr/bin/chromium                    Debian's Chromium for the console's browser tests (apt; playwright-core
+#                                        drives it, no browser is downloaded); skip with SDP_SKIP_CHROMIUM=1
 # Idempotent and quiet: a tool already present at the wanted version is left alone, so a warm run
 # takes well under a second. A cold run downloads helm's modules and compiles it: about 5.5 minutes
 # on 2 busy cores; helm v4.3.1 needs Go >= 1.26 (with GOTOOLCHAIN=auto, go fetches it itself).
@@ -78,5 +80,20 @@ ensure_kubernetes_validate() {
   log "kubernetes-validate ready: $KV_VERSION"
 }
 
+# Debian's chromium package for test/integration/console-browser.test.ts (playwright-core drives it).
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  [ -n "${SDP_SKIP_CHROMIUM:-}" ] && { log "SDP_SKIP_CHROMIUM set: not installing chromium"; return 0; }
+  command -v apt-get >/dev/null 2>&1 || die "/usr/bin/chromium is missing and there is no apt-get (install Chromium)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+  log "installing chromium (apt-get) for the console browser tests"
+  $sudo apt-get update -qq >/dev/null || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null ||
+    die "apt-get install chromium failed"
+  log "chromium ready: $(/usr/bin/chromium --version 2>/dev/null || echo unknown)"
+}
+
 ensure_helm
 ensure_kubernetes_validate
+ensure_chromium

@@ -110,3 +110,19 @@ export const ERRORS_SCAN_BUDGET = 5_000;
  * group.initial.rebalance.delay.ms, 3 s by default, is part of it); what was read by then is answered.
  */
 export const ERRORS_READ_TIMEOUT_MS = 8_000;
+
+/**
+ * The console's Content-Security-Policy (GET /console and its assets). Scripts, styles, images and
+ * API calls only from mgmt itself; no inline code (the bundle has none), no plugins, no frames,
+ * no <base> rewriting, forms post nowhere: a stolen page cannot phone home or be framed.
+ */
+export const CONSOLE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');

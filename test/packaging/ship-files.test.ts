@@ -61,7 +61,8 @@ describe('Dockerfile', () => {
     const builderRuns = instr(builder, 'RUN');
     expect(builderRuns.some((r) => /\bnpm ci\b/.test(r) && !/--omit=dev/.test(r))).toBe(true);
     expect(builderRuns).toContain('npm run build');
-    expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.build\.json$/);
+    // tsc for the services, then the console's bundle (dist/console, served by mgmt at /console).
+    expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.build\.json && npm run build:console$/);
 
     const runtimeRuns = instr(runtime, 'RUN');
     expect(runtimeRuns.some((r) => /\bnpm ci\b.*--omit=dev/.test(r))).toBe(true);

@@ -14,6 +14,7 @@ import type { AuditService } from '../interfaces/auditLog';
 import type { TokenService } from '../interfaces/tokenService';
 import { createAuditRouter } from './auditRouter';
 import { createAuthenticate } from './auth';
+import { createConsoleRouter } from './consoleRouter';
 import { jsonTypes, requireJsonBody } from './http';
 import { createErrorsRouter } from './errorsRouter';
 import { createIngestRouter } from './ingestRouter';
@@ -78,6 +79,7 @@ export function createMgmtApp(deps: MgmtAppDeps): Express {
   app.get(ROUTES.openapi.path, (_req, res) => {
     res.json(openapi);
   });
+  app.use(createConsoleRouter());
 
   const authenticate = createAuthenticate({ tokens });
   const limiter =
