@@ -55,6 +55,8 @@ function applyCopies(stage: Stage, stageRoot: string, builderRoot?: string): voi
     const parts = args.split(' ');
     const from = parts[0]!.startsWith('--from=') ? parts.shift()!.slice('--from='.length) : undefined;
     const dest = parts.pop()!;
+    // the deps stage's node_modules: copyProductionDependencies lays out what its npm ci installs
+    if (from === 'deps') continue;
     for (const src of parts) {
       const source =
         from === 'builder'
