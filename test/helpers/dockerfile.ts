@@ -47,6 +47,6 @@ export const workdir = (s: Stage) => instr(s, 'WORKDIR').at(-1) ?? '/';
 /** The Dockerfile at the root of the repo, with its builder and runtime stages. */
 export function readDockerfile(root: string) {
   const dockerfile = parseDockerfile(readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
-  const [builder, runtime] = dockerfile.stages as [Stage, Stage];
-  return { ...dockerfile, builder, runtime };
+  const [builder, deps, runtime] = dockerfile.stages as [Stage, Stage, Stage];
+  return { ...dockerfile, builder, deps, runtime };
 }

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { createTestDatabase, TestDatabase, waitFor } from '../helpers';
 import { instr, readDockerfile, Stage, workdir } from '../helpers/dockerfile';
 
-// The Dockerfile's two stages re-enacted on this machine (no Docker engine here): the builder's COPYs
+// The Dockerfile's stages re-enacted without Docker (the image itself is built and run in imageContainer.test.ts): the builder's COPYs
 // and compile, then the runtime's files with production dependencies only, run as uid 1000 against
 // the real stack (the same files, the same compile, a non-root user, SIGTERM). The Dockerfile's text
 // is checked in test/packaging/ship-files.test.ts.
@@ -55,6 +55,8 @@ function applyCopies(stage: Stage, stageRoot: string, builderRoot?: string): voi
     const parts = args.split(' ');
     const from = parts[0]!.startsWith('--from=') ? parts.shift()!.slice('--from='.length) : undefined;
     const dest = parts.pop()!;
+    // the deps stage's node_modules: copyProductionDependencies lays out what its npm ci installs
+    if (from === 'deps') continue;
     for (const src of parts) {
       const source =
         from === 'builder'

@@ -44,8 +44,8 @@ const dockerfile = readDockerfile(ROOT);
 const { builder, runtime } = dockerfile;
 
 describe('Dockerfile', () => {
-  it('has two stages, a builder and a runtime, whose base images are build args', () => {
-    expect(dockerfile.stages).toHaveLength(2);
+  it('has three stages, a builder, production deps and a runtime, whose base images are build args', () => {
+    expect(dockerfile.stages).toHaveLength(3);
     const args = Object.fromEntries(
       dockerfile.globalArgs.filter((i) => i.cmd === 'ARG').map((i) => i.args.split('=') as [string, string]),
     );
@@ -65,14 +65,21 @@ describe('Dockerfile', () => {
     expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.build\.json && npm run build:console$/);
 
     const runtimeRuns = instr(runtime, 'RUN');
-    expect(runtimeRuns.some((r) => /\bnpm ci\b.*--omit=dev/.test(r))).toBe(true);
+    expect(instr(dockerfile.deps, 'RUN').some((r) => /\bnpm ci\b.*--omit=dev/.test(r))).toBe(true);
+    expect(runtimeRuns.some((r) => /\bnpm (ci|install)\b/.test(r))).toBe(false);
     const copies = instr(runtime, 'COPY');
+    expect(copies).toContain('--from=deps /app/node_modules ./node_modules');
     expect(copies).toContain('--from=builder /src/dist ./dist');
     // package.json next to dist/: the app reads its version from it at run time.
     expect(copies.some((c) => /^package\.json package-lock\.json \.\/$/.test(c))).toBe(true);
     expect(copies).toContain('config ./config');
     expect(
-      copies.some((c) => /\b(node_modules|test|src)\b/.test(c) && !c.startsWith('--from=builder /src/dist')),
+      copies.some(
+        (c) =>
+          /\b(node_modules|test|src)\b/.test(c) &&
+          !c.startsWith('--from=builder /src/dist') &&
+          !c.startsWith('--from=deps /app/node_modules'),
+      ),
     ).toBe(false);
   });
 
@@ -94,11 +101,17 @@ describe('Dockerfile', () => {
     expect(cmd[0]).toBe('node');
     expect(entryPointExists(cmd[1]!)).toBe(true);
     expect(instr(runtime, 'RUN').some((r) => /apt-get install .*\btini\b/.test(r))).toBe(true);
+    expect(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8')).not.toMatch(/^# syntax=/m);
     expect(instr(runtime, 'EXPOSE')).toEqual(['13012 13013']);
   });
 
   it('downloads nothing architecture-specific (amd64 and arm64 both build)', () => {
-    const all = [...dockerfile.globalArgs, ...builder.instructions, ...runtime.instructions];
+    const all = [
+      ...dockerfile.globalArgs,
+      ...builder.instructions,
+      ...dockerfile.deps.instructions,
+      ...runtime.instructions,
+    ];
     for (const i of all.filter((x) => x.cmd === 'RUN' || x.cmd === 'ADD')) {
       expect(i.args).not.toMatch(/\b(curl|wget)\b|https?:\/\//);
       expect(i.args).not.toMatch(/amd64|arm64|x86_64|aarch64|x64|uname/);
