@@ -1,5 +1,5 @@
 import { Client } from '@opensearch-project/opensearch';
-import { Kafka, logLevel, Producer } from 'kafkajs';
+import { Kafka, logLevel, Message, Producer } from 'kafkajs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -89,6 +89,19 @@ const env = {
   opensearch: process.env.SDP_OPENSEARCH_URL ?? 'http://127.0.0.1:9200',
 };
 
+/** A topic just created may answer "does not host this topic-partition" for a moment: retried. */
+async function sendRetrying(producer: Producer, topic: string, messages: Message[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await producer.send({ topic, acks: -1, messages });
+      return;
+    } catch (e) {
+      if (attempt >= 20) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 async function produceAll(
   producer: Producer,
   topic: string,
@@ -99,7 +112,7 @@ async function produceAll(
   let invalid = 0;
   const batch = 2000;
   for (let start = 0; start < o.records; start += batch) {
-    const messages = [];
+    const messages: Message[] = [];
     for (let seq = start; seq < Math.min(o.records, start + batch); seq++) {
       const bad = every > 0 && seq % every === every - 1;
       if (bad) invalid++;
@@ -109,7 +122,7 @@ async function produceAll(
         value: bad ? makeInvalid(seq) : JSON.stringify(makeRecord(seq, o.recordBytes)),
       });
     }
-    await producer.send({ topic, acks: -1, messages });
+    await sendRetrying(producer, topic, messages);
   }
   return { valid, invalid };
 }
@@ -231,6 +244,23 @@ async function runPhase(
     log(`[${phase}] producing ${o.records} records to ${pipeline.topics.input}`);
     const { valid, invalid } = await produceAll(producer, pipeline.topics.input, o);
 
+    // The peer drains the same records first, alone: the sdp worker starts after it is done.
+    let peerResult: PeerResult | undefined;
+    if (withPeer && o.peer === 'rsyslog') {
+      log(`[${phase}] rsyslog draining the same input topic into its own index`);
+      peerResult = await runRsyslogPeer({
+        client,
+        brokers: env.brokers,
+        opensearchUrl: env.opensearch,
+        topic: pipeline.topics.input,
+        index: `${pipeline.index}-rsyslog`,
+        createIndex: run.createIndex,
+        valid,
+        workDir: path.join(run.root, 'bench', 'results', `rsyslog-${Date.now()}`),
+        timeoutMs: 30 * 60_000,
+      });
+      log(`[${phase}] rsyslog: ${JSON.stringify(peerResult)}`);
+    }
     log(`[${phase}] starting one worker and draining`);
     const profileArgs = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${run.root}/bench/results`] : [];
     const workerPort = await freePort();
@@ -292,6 +322,7 @@ async function runPhase(
           indexed,
           error_records: errors,
           exact: indexed === valid && errors === invalid,
+          ...(peerResult ? { peer: peerResult } : {}),
         };
         log(
           `[${phase}] ${result.sdp_steady_docs_per_s} docs/s, ${result.cpu_us_per_doc} us/doc, ` +
@@ -335,22 +366,6 @@ async function runPhase(
           peakRss = Math.max(peakRss, processStats(workerPid).peakRssMb);
         }
         result.worker_peak_rss_mb = Math.round(peakRss);
-        if (withPeer && o.peer === 'rsyslog') {
-          await stopService(worker);
-          log(`[${phase}] rsyslog draining the same input topic into its own index`);
-          result.peer = await runRsyslogPeer({
-            client,
-            brokers: env.brokers,
-            opensearchUrl: env.opensearch,
-            topic: pipeline.topics.input,
-            index: `${pipeline.index}-rsyslog`,
-            createIndex: run.createIndex,
-            valid,
-            workDir: path.join(run.root, 'bench', 'results', `rsyslog-${Date.now()}`),
-            timeoutMs: 30 * 60_000,
-          });
-          log(`[${phase}] rsyslog: ${JSON.stringify(result.peer)}`);
-        }
         return result;
       } finally {
         clearInterval(sampler);
