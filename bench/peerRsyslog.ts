@@ -2,7 +2,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { processStats, waitUntil } from './processes';
+import { indexedSoFar, processStats, waitUntil } from './processes';
 
 /** What a reference drainer did on the same topic, into its own fresh index. */
 export interface PeerResult {
@@ -81,7 +81,7 @@ input(type="imkafka" topic="${opts.topic}" broker=[${opts.brokers.map((b) => `"$
     await waitUntil(
       async () => {
         if (child.exitCode !== null) throw new Error(`rsyslogd exited ${child.exitCode}: ${tail}`);
-        const n = await count();
+        const n = await indexedSoFar(opts.client, opts.index);
         if (n > 0 && !firstAt) {
           firstAt = Date.now();
           cpuAtFirst = processStats(pid).cpuSec;

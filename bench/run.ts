@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { findAppRoot } from '../server/common/paths';
 import { measureCeiling } from './ceiling';
-import { freePort, processStats, startService, stopService, waitUntil } from './processes';
+import { freePort, indexedSoFar, processStats, startService, stopService, waitUntil } from './processes';
 import { PeerResult, runRsyslogPeer } from './peerRsyslog';
 import { BENCH_MAPPINGS, makeInvalid, makeRecord } from './records';
 import { percentile, printReport } from './report';
@@ -187,7 +187,6 @@ interface Run {
   root: string;
   client: Client;
   kafka: Kafka;
-  producer: Producer;
   api: string;
   auth: Record<string, string>;
   ceilingDocsPerSec: number;
@@ -216,7 +215,7 @@ async function runPhase(
   withLatency: boolean,
   withPeer: boolean,
 ): Promise<PhaseResult> {
-  const { o, client, kafka, producer, api, auth, log } = run;
+  const { o, client, kafka, api, auth, log } = run;
   const phase = output ? 'output_on' : 'output_off';
   const name = `bench-${Date.now().toString(36)}`;
   const created = await fetch(`${api}/pipelines`, {
@@ -240,6 +239,9 @@ async function runPhase(
     index: string;
     topics: { input: string; error: string };
   };
+  // A producer per phase: kafkajs keeps refreshing the metadata of a deleted topic it wrote to.
+  const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+  await producer.connect();
   try {
     log(`[${phase}] producing ${o.records} records to ${pipeline.topics.input}`);
     const { valid, invalid } = await produceAll(producer, pipeline.topics.input, o);
@@ -287,7 +289,7 @@ async function runPhase(
       try {
         await waitUntil(
           async () => {
-            const n = await countDocs(client, pipeline.index);
+            const n = await indexedSoFar(client, pipeline.index);
             if (n > 0 && !firstDocAt) {
               firstDocAt = Date.now();
               cpuAtFirst = processStats(workerPid).cpuSec;
@@ -302,7 +304,15 @@ async function runPhase(
         const drainedAt = Date.now();
         const cpuEnd = processStats(workerPid).cpuSec;
         peakRss = Math.max(peakRss, processStats(workerPid).peakRssMb);
-        await client.indices.refresh({ index: pipeline.index });
+        // The indexing stats may run ahead of what is searchable: wait (bounded) for the count too.
+        await waitUntil(
+          async () => {
+            await client.indices.refresh({ index: pipeline.index });
+            return (await countDocs(client, pipeline.index)) >= valid;
+          },
+          30_000,
+          'the count to catch up',
+        ).catch(() => undefined);
         const indexed = await countDocs(client, pipeline.index);
         const errors = await countErrors(kafka, pipeline.topics.error, invalid, 60_000);
         const drainSec = Math.max((drainedAt - firstDocAt) / 1000, 0.001);
@@ -374,6 +384,7 @@ async function runPhase(
       await stopService(worker);
     }
   } finally {
+    await producer.disconnect().catch(() => undefined);
     await fetch(`${api}/pipelines/${pipeline.id}?force=true`, { method: 'DELETE', headers: auth });
     await client.indices.delete({ index: pipeline.index }).catch(() => undefined);
   }
@@ -421,7 +432,6 @@ async function main(): Promise<void> {
     SDP_ADMIN_TOKEN: adminToken,
   });
   const api = `http://127.0.0.1:${mgmtPort}/api/v1`;
-  const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
   const phases: PhaseResult[] = [];
   try {
     await waitUntil(
@@ -429,13 +439,11 @@ async function main(): Promise<void> {
       60_000,
       'pipeline-mgmt',
     );
-    await producer.connect();
     const run: Run = {
       o,
       root,
       client,
       kafka,
-      producer,
       api,
       auth,
       ceilingDocsPerSec: ceiling.best.docsPerSec,
@@ -446,7 +454,6 @@ async function main(): Promise<void> {
     // the peer run with it.
     for (const [i, output] of o.phases.entries()) phases.push(await runPhase(run, output, i === 0, i === 0));
   } finally {
-    await producer.disconnect().catch(() => undefined);
     await stopService(mgmt);
     await client.close();
   }
