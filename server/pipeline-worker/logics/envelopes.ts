@@ -56,7 +56,7 @@ export function buildErrorMessage(
   pipeline: PipelineRef,
   now: Date,
   maxValueBytes = DEFAULT_MAX_ERROR_VALUE_BYTES,
-): OutgoingMessage {
+): OutgoingMessage & { value: string } {
   const original = f.value ?? Buffer.alloc(0);
   const asText = decodeUtf8(original);
   const budget = asText === null ? Math.floor((maxValueBytes * 3) / 4) : maxValueBytes;
@@ -98,6 +98,20 @@ export function buildErrorMessage(
   return { key: f.origin.key, value: JSON.stringify(envelope), headers };
 }
 
+const DOC_CLOSE = Buffer.from('}');
+
+/** `head` (a JSON object's text) with `"doc":<source>` as its last member; bytes when the source is. */
+function withDoc(head: string, source: Buffer | string): Buffer | string {
+  const open = `${head.slice(0, -1)},"doc":`;
+  if (typeof source === 'string') return `${open}${source}}`;
+  const start = Buffer.byteLength(open);
+  const value = Buffer.allocUnsafe(start + source.length + 1);
+  value.write(open, 0, 'utf8');
+  source.copy(value, start);
+  DOC_CLOSE.copy(value, start + source.length);
+  return value;
+}
+
 /**
  * The output-topic record of an indexed record: the target index and `_id`, where it came from, and
  * the document itself (spliced in as text, not re-serialised), or `docOmitted: true` when the topic
@@ -112,7 +126,7 @@ export function buildOutputMessage(r: IndexableRecord, index: string, omitDoc = 
   });
   return {
     key: r.origin.key,
-    value: omitDoc ? head : `${head.slice(0, -1)},"doc":${r.source}}`,
+    value: omitDoc ? head : withDoc(head, r.source),
     headers: {
       'sdp-index': index,
       'sdp-id': r.id,
