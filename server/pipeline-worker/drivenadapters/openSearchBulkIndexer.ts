@@ -39,6 +39,8 @@ function describeFailure(e: unknown): { status?: number; type?: string; reason: 
  * documents held as bytes are copied in once, never turned into text.
  */
 export function bulkBody(actions: BulkAction[]): Buffer {
+  // No actions: a lone newline, which OpenSearch refuses as a request with no requests added.
+  if (actions.length === 0) return Buffer.from('\n');
   const heads: string[] = new Array<string>(actions.length);
   let size = 0;
   let index: string | null = null;
