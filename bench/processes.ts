@@ -1,3 +1,4 @@
+import type { Client } from '@opensearch-project/opensearch';
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -66,4 +67,14 @@ export async function waitUntil(
     if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * Documents indexed into `index` so far, from its indexing stats (primaries' index_total): unlike a
+ * count it does not wait for a refresh (1 s), so first and last documents are timed to the poll.
+ */
+export async function indexedSoFar(client: Client, index: string): Promise<number> {
+  const res = await client.indices.stats({ index, metric: 'indexing' });
+  const all = res.body._all as { primaries?: { indexing?: { index_total?: number } } };
+  return all.primaries?.indexing?.index_total ?? 0;
 }

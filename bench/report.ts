@@ -7,21 +7,51 @@ export function percentile(values: number[], p: number): number {
   return sorted[idx] as number;
 }
 
-export function printReport(result: Record<string, unknown>, ceilings: CeilingResult[], json: boolean): void {
-  const rows: Array<[string, string]> = [
-    ['OpenSearch ceiling (direct _bulk)', `${result.ceiling_docs_per_s} docs/s`],
-    ['sdp, one worker, end to end', `${result.sdp_docs_per_s} docs/s (incl. start-up)`],
-    ['sdp, one worker, first to last doc', `${result.sdp_steady_docs_per_s} docs/s`],
-    ['ratio (steady / ceiling)', String(result.ratio)],
+type Row = [string, string];
+
+function phaseRows(p: Record<string, unknown>): Row[] {
+  const rows: Row[] = [
+    [`[${String(p.phase)}] sdp, one worker, end to end`, `${p.sdp_docs_per_s} docs/s (incl. start-up)`],
+    [`[${String(p.phase)}] sdp, first to last doc`, `${p.sdp_steady_docs_per_s} docs/s`],
+    [`[${String(p.phase)}] ratio (steady / ceiling)`, String(p.ratio)],
     [
-      'latency p50 / p95 / p99',
-      `${result.p50_latency_ms} / ${result.p95_latency_ms} / ${result.p99_latency_ms} ms`,
+      `[${String(p.phase)}] worker CPU while draining`,
+      `${p.worker_cpu_cores} cores, ${p.cpu_us_per_doc} µs per indexed document`,
     ],
-    ['latency load, samples', `${result.latency_rate_docs_per_s} docs/s, ${result.latency_samples} probes`],
-    ['worker peak RSS', `${result.worker_peak_rss_mb} MB`],
-    ['worker CPU while draining', `${result.worker_cpu_cores} cores`],
-    ['records valid / invalid', `${result.valid} / ${result.invalid}`],
-    ['indexed / error records', `${result.indexed} / ${result.error_records} (exact: ${result.exact})`],
+    [`[${String(p.phase)}] worker peak RSS`, `${p.worker_peak_rss_mb} MB`],
+    [`[${String(p.phase)}] records valid / invalid`, `${p.valid} / ${p.invalid}`],
+    [`[${String(p.phase)}] indexed / error records`, `${p.indexed} / ${p.error_records} (exact: ${p.exact})`],
+  ];
+  if (p.p99_latency_ms !== undefined)
+    rows.push(
+      [
+        `[${String(p.phase)}] latency p50 / p95 / p99`,
+        `${p.p50_latency_ms} / ${p.p95_latency_ms} / ${p.p99_latency_ms} ms`,
+      ],
+      [
+        `[${String(p.phase)}] latency load, samples`,
+        `${p.latency_rate_docs_per_s} docs/s, ${p.latency_samples} probes`,
+      ],
+    );
+  const peer = p.peer as Record<string, unknown> | undefined;
+  if (peer)
+    rows.push([
+      `[${String(p.phase)}] peer ${String(peer.peer)}, same topic`,
+      `${peer.docs_per_s} docs/s, ${peer.cpu_us_per_doc} µs per document, ${peer.peak_rss_mb} MB, ` +
+        `${peer.indexed} indexed, not exactly once`,
+    ]);
+  return rows;
+}
+
+export function printReport(
+  result: Record<string, unknown>,
+  phases: Array<Record<string, unknown>>,
+  ceilings: CeilingResult[],
+  json: boolean,
+): void {
+  const rows: Row[] = [
+    ['OpenSearch ceiling (direct _bulk)', `${result.ceiling_docs_per_s} docs/s`],
+    ...phases.flatMap(phaseRows),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const out = [

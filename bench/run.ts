@@ -1,12 +1,14 @@
 import { Client } from '@opensearch-project/opensearch';
-import { Kafka, logLevel, Producer } from 'kafkajs';
+import { Kafka, logLevel, Message, Producer } from 'kafkajs';
 import os from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { findAppRoot } from '../server/common/paths';
 import { measureCeiling } from './ceiling';
 import { runIngestBench } from './ingest';
 import { runProcessorsBench } from './processors';
-import { freePort, processStats, startService, stopService, waitUntil } from './processes';
+import { freePort, indexedSoFar, processStats, startService, stopService, waitUntil } from './processes';
+import { PeerResult, runRsyslogPeer } from './peerRsyslog';
 import { BENCH_MAPPINGS, makeInvalid, makeRecord } from './records';
 import { percentile, printReport } from './report';
 
@@ -22,6 +24,12 @@ interface Options {
   profile: boolean;
   /** Extra node flags for the worker, e.g. --max-old-space-size=192. */
   workerNodeArgs: string[];
+  /** Output topic on (true) / off (false), one phase each, in this order. */
+  phases: boolean[];
+  /** A reference drainer run on the first phase's input topic. */
+  peer: 'rsyslog' | null;
+  /** Minutes at half load with RSS and heap printed every minute (0 = the short latency phase). */
+  soakMinutes: number;
 }
 
 /** The worker runs with the heap limit it ships with (npm run start:worker, the Helm chart) unless told otherwise. */
@@ -32,6 +40,24 @@ function workerNodeArgs(argv: string[]): string[] {
     .filter((a) => a.startsWith('--worker-node-arg='))
     .map((a) => a.slice('--worker-node-arg='.length));
   return given.length > 0 ? given : SHIPPED_WORKER_NODE_ARGS;
+}
+
+/** `--phases on,off` (the default: output topic on, then off); `--no-output` is `--phases off`. */
+function phasesOf(argv: string[]): boolean[] {
+  if (argv.includes('--no-output')) return [false];
+  const i = argv.indexOf('--phases');
+  if (i < 0) return [true, false];
+  const list = (argv[i + 1] ?? '').split(',');
+  if (list.length === 0 || list.some((p) => p !== 'on' && p !== 'off'))
+    throw new Error('--phases takes a comma-separated list of on and off');
+  return list.map((p) => p === 'on');
+}
+
+function peerOf(argv: string[]): 'rsyslog' | null {
+  const i = argv.indexOf('--peer');
+  if (i < 0) return null;
+  if (argv[i + 1] !== 'rsyslog') throw new Error('--peer takes rsyslog');
+  return 'rsyslog';
 }
 
 function parseArgs(argv: string[]): Options {
@@ -53,6 +79,9 @@ function parseArgs(argv: string[]): Options {
     latencySeconds: value('--latency-seconds', quick ? 20 : 60),
     profile: argv.includes('--profile'),
     workerNodeArgs: workerNodeArgs(argv),
+    phases: phasesOf(argv),
+    peer: peerOf(argv),
+    soakMinutes: argv.includes('--soak') ? value('--soak-minutes', 30) : 0,
   };
 }
 
@@ -61,6 +90,19 @@ const env = {
   brokers: (process.env.SDP_KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
   opensearch: process.env.SDP_OPENSEARCH_URL ?? 'http://127.0.0.1:9200',
 };
+
+/** A topic just created may answer "does not host this topic-partition" for a moment: retried. */
+async function sendRetrying(producer: Producer, topic: string, messages: Message[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await producer.send({ topic, acks: -1, messages });
+      return;
+    } catch (e) {
+      if (attempt >= 20) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
 
 async function produceAll(
   producer: Producer,
@@ -72,7 +114,7 @@ async function produceAll(
   let invalid = 0;
   const batch = 2000;
   for (let start = 0; start < o.records; start += batch) {
-    const messages = [];
+    const messages: Message[] = [];
     for (let seq = start; seq < Math.min(o.records, start + batch); seq++) {
       const bad = every > 0 && seq % every === every - 1;
       if (bad) invalid++;
@@ -82,7 +124,7 @@ async function produceAll(
         value: bad ? makeInvalid(seq) : JSON.stringify(makeRecord(seq, o.recordBytes)),
       });
     }
-    await producer.send({ topic, acks: -1, messages });
+    await sendRetrying(producer, topic, messages);
   }
   return { valid, invalid };
 }
@@ -110,6 +152,244 @@ async function countErrors(
   await waitUntil(async () => seen.size >= expected, timeoutMs, 'error records').catch(() => undefined);
   await consumer.disconnect();
   return seen.size;
+}
+
+interface PhaseResult {
+  phase: 'output_on' | 'output_off';
+  sdp_docs_per_s: number;
+  sdp_steady_docs_per_s: number;
+  ratio: number;
+  worker_cpu_cores: number;
+  cpu_us_per_doc: number;
+  worker_cpu_sec: number;
+  worker_peak_rss_mb: number;
+  valid: number;
+  invalid: number;
+  indexed: number;
+  error_records: number;
+  exact: boolean;
+  p50_latency_ms?: number;
+  p95_latency_ms?: number;
+  p99_latency_ms?: number;
+  latency_samples?: number;
+  latency_rate_docs_per_s?: number;
+  soak?: SoakSample[];
+  peer?: PeerResult;
+}
+
+interface SoakSample {
+  minute: number;
+  rss_mb: number;
+  heap_used_mb: number;
+  heap_total_mb: number;
+}
+
+interface Run {
+  o: Options;
+  root: string;
+  client: Client;
+  kafka: Kafka;
+  api: string;
+  auth: Record<string, string>;
+  ceilingDocsPerSec: number;
+  createIndex: (index: string) => Promise<void>;
+  log: (m: string) => void;
+}
+
+/** The worker's V8 heap, read from its /metrics (prom-client's default metrics). */
+async function workerHeap(port: number): Promise<{ used: number; total: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    used: metric('sdp_worker_nodejs_heap_size_used_bytes') / 2 ** 20,
+    total: metric('sdp_worker_nodejs_heap_size_total_bytes') / 2 ** 20,
+  };
+}
+
+/**
+ * One phase: a fresh pipeline (output topic on or off), all records produced to its input topic,
+ * then one fresh worker drains them; optionally the latency (or soak) phase at half load and the
+ * peer drainer on the same topic.
+ */
+async function runPhase(
+  run: Run,
+  output: boolean,
+  withLatency: boolean,
+  withPeer: boolean,
+): Promise<PhaseResult> {
+  const { o, client, kafka, api, auth, log } = run;
+  const phase = output ? 'output_on' : 'output_off';
+  const name = `bench-${Date.now().toString(36)}`;
+  const created = await fetch(`${api}/pipelines`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: JSON.stringify({
+      name,
+      index: name,
+      partitions: o.partitions,
+      outputEnabled: output,
+      createIndex: {
+        settings: { number_of_shards: 1, number_of_replicas: 0 },
+        mappings: BENCH_MAPPINGS as never,
+      },
+    }),
+  });
+  if (created.status !== 201)
+    throw new Error(`pipeline create failed: ${created.status} ${await created.text()}`);
+  const pipeline = (await created.json()) as {
+    id: string;
+    index: string;
+    topics: { input: string; error: string };
+  };
+  // A producer per phase: kafkajs keeps refreshing the metadata of a deleted topic it wrote to.
+  const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    log(`[${phase}] producing ${o.records} records to ${pipeline.topics.input}`);
+    const { valid, invalid } = await produceAll(producer, pipeline.topics.input, o);
+
+    // The peer drains the same records first, alone: the sdp worker starts after it is done.
+    let peerResult: PeerResult | undefined;
+    if (withPeer && o.peer === 'rsyslog') {
+      log(`[${phase}] rsyslog draining the same input topic into its own index`);
+      peerResult = await runRsyslogPeer({
+        client,
+        brokers: env.brokers,
+        opensearchUrl: env.opensearch,
+        topic: pipeline.topics.input,
+        index: `${pipeline.index}-rsyslog`,
+        createIndex: run.createIndex,
+        valid,
+        workDir: path.join(run.root, 'bench', 'results', `rsyslog-${Date.now()}`),
+        timeoutMs: 30 * 60_000,
+      });
+      log(`[${phase}] rsyslog: ${JSON.stringify(peerResult)}`);
+    }
+    log(`[${phase}] starting one worker and draining`);
+    const profileArgs = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${run.root}/bench/results`] : [];
+    const workerPort = await freePort();
+    const worker = startService(
+      run.root,
+      'pipeline-worker/main.js',
+      { SDP_WORKER_PORT: String(workerPort) },
+      [...profileArgs, ...o.workerNodeArgs],
+    );
+    const workerPid = worker.pid as number;
+    try {
+      const startedAt = Date.now();
+      let firstDocAt = 0;
+      let cpuAtFirst = 0;
+      let countAtFirst = 0;
+      let peakRss = 0;
+      const sampler = setInterval(() => {
+        try {
+          peakRss = Math.max(peakRss, processStats(workerPid).peakRssMb);
+        } catch {
+          /* process gone */
+        }
+      }, 200);
+      try {
+        await waitUntil(
+          async () => {
+            const n = await indexedSoFar(client, pipeline.index);
+            if (n > 0 && !firstDocAt) {
+              firstDocAt = Date.now();
+              cpuAtFirst = processStats(workerPid).cpuSec;
+              countAtFirst = n;
+            }
+            return n >= valid;
+          },
+          30 * 60_000,
+          'all documents indexed',
+          100,
+        );
+        const drainedAt = Date.now();
+        const cpuEnd = processStats(workerPid).cpuSec;
+        peakRss = Math.max(peakRss, processStats(workerPid).peakRssMb);
+        // The indexing stats may run ahead of what is searchable: wait (bounded) for the count too.
+        await waitUntil(
+          async () => {
+            await client.indices.refresh({ index: pipeline.index });
+            return (await countDocs(client, pipeline.index)) >= valid;
+          },
+          30_000,
+          'the count to catch up',
+        ).catch(() => undefined);
+        const indexed = await countDocs(client, pipeline.index);
+        const errors = await countErrors(kafka, pipeline.topics.error, invalid, 60_000);
+        const drainSec = Math.max((drainedAt - firstDocAt) / 1000, 0.001);
+        const steady = valid / drainSec;
+        const steadyCpu = cpuEnd - cpuAtFirst;
+        const result: PhaseResult = {
+          phase,
+          sdp_docs_per_s: Math.round(valid / ((drainedAt - startedAt) / 1000)),
+          sdp_steady_docs_per_s: Math.round(steady),
+          ratio: Math.round((steady / run.ceilingDocsPerSec) * 1000) / 1000,
+          worker_cpu_cores: Math.round((steadyCpu / drainSec) * 100) / 100,
+          cpu_us_per_doc: Math.round((steadyCpu * 1e6) / Math.max(1, valid - countAtFirst)),
+          worker_cpu_sec: Math.round(cpuEnd * 100) / 100,
+          worker_peak_rss_mb: Math.round(peakRss),
+          valid,
+          invalid,
+          indexed,
+          error_records: errors,
+          exact: indexed === valid && errors === invalid,
+          ...(peerResult ? { peer: peerResult } : {}),
+        };
+        log(
+          `[${phase}] ${result.sdp_steady_docs_per_s} docs/s, ${result.cpu_us_per_doc} us/doc, ` +
+            `${result.worker_peak_rss_mb} MB, exact ${result.exact}`,
+        );
+        if (withLatency) {
+          const seconds = o.soakMinutes > 0 ? o.soakMinutes * 60 : o.latencySeconds;
+          log(`[${phase}] ${o.soakMinutes > 0 ? 'soak' : 'latency'} at half load for ${seconds}s`);
+          const rate = Math.max(100, Math.round(steady / 2));
+          const soak: SoakSample[] = [];
+          const soakStart = Date.now();
+          const soakTimer =
+            o.soakMinutes > 0
+              ? setInterval(() => {
+                  void workerHeap(workerPort)
+                    .then((heap) => {
+                      const s = {
+                        minute: Math.round((Date.now() - soakStart) / 60_000),
+                        rss_mb: Math.round(processStats(workerPid).rssMb),
+                        heap_used_mb: Math.round(heap.used),
+                        heap_total_mb: Math.round(heap.total),
+                      };
+                      soak.push(s);
+                      log(
+                        `[soak] minute ${s.minute}: RSS ${s.rss_mb} MB, heap ${s.heap_used_mb} / ${s.heap_total_mb} MB`,
+                      );
+                    })
+                    .catch(() => undefined);
+                }, 60_000)
+              : undefined;
+          const latencies = await measureLatency(client, producer, pipeline, o, rate, seconds);
+          if (soakTimer) clearInterval(soakTimer);
+          Object.assign(result, {
+            p50_latency_ms: Math.round(percentile(latencies, 50)),
+            p95_latency_ms: Math.round(percentile(latencies, 95)),
+            p99_latency_ms: Math.round(percentile(latencies, 99)),
+            latency_samples: latencies.length,
+            latency_rate_docs_per_s: rate,
+            ...(o.soakMinutes > 0 ? { soak } : {}),
+          });
+          peakRss = Math.max(peakRss, processStats(workerPid).peakRssMb);
+        }
+        result.worker_peak_rss_mb = Math.round(peakRss);
+        return result;
+      } finally {
+        clearInterval(sampler);
+      }
+    } finally {
+      await stopService(worker);
+    }
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await fetch(`${api}/pipelines/${pipeline.id}?force=true`, { method: 'DELETE', headers: auth });
+    await client.indices.delete({ index: pipeline.index }).catch(() => undefined);
+  }
 }
 
 async function main(): Promise<void> {
@@ -157,106 +437,48 @@ async function main(): Promise<void> {
     SDP_ADMIN_TOKEN: adminToken,
   });
   const api = `http://127.0.0.1:${mgmtPort}/api/v1`;
-  await waitUntil(
-    async () => (await fetch(`http://127.0.0.1:${mgmtPort}/ready`).catch(() => undefined))?.ok === true,
-    60_000,
-    'pipeline-mgmt',
-  );
-  const name = `bench-${Date.now().toString(36)}`;
-  const created = await fetch(`${api}/pipelines`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...auth },
-    body: JSON.stringify({
-      name,
-      index: name,
-      partitions: o.partitions,
-      createIndex: {
-        settings: { number_of_shards: 1, number_of_replicas: 0 },
-        mappings: BENCH_MAPPINGS as never,
-      },
-    }),
-  });
-  if (created.status !== 201)
-    throw new Error(`pipeline create failed: ${created.status} ${await created.text()}`);
-  const pipeline = (await created.json()) as {
-    id: string;
-    index: string;
-    topics: { input: string; error: string };
-  };
+  const phases: PhaseResult[] = [];
+  try {
+    await waitUntil(
+      async () => (await fetch(`http://127.0.0.1:${mgmtPort}/ready`).catch(() => undefined))?.ok === true,
+      60_000,
+      'pipeline-mgmt',
+    );
+    const run: Run = {
+      o,
+      root,
+      client,
+      kafka,
+      api,
+      auth,
+      ceilingDocsPerSec: ceiling.best.docsPerSec,
+      createIndex,
+      log,
+    };
+    // The first phase is the headline (output on, the default, unless --no-output); latency, soak and
+    // the peer run with it.
+    for (const [i, output] of o.phases.entries()) phases.push(await runPhase(run, output, i === 0, i === 0));
+  } finally {
+    await stopService(mgmt);
+    await client.close();
+  }
 
-  const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
-  await producer.connect();
-  log(`producing ${o.records} records to ${pipeline.topics.input}`);
-  const { valid, invalid } = await produceAll(producer, pipeline.topics.input, o);
-
-  log('starting one worker and draining');
-  const profileArgs = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${root}/bench/results`] : [];
-  const worker = startService(root, 'pipeline-worker/main.js', { SDP_WORKER_PORT: '0' }, [
-    ...profileArgs,
-    ...o.workerNodeArgs,
-  ]);
-  const workerPid = worker.pid as number;
-  const startedAt = Date.now();
-  let firstDocAt = 0;
-  let peakRss = 0;
-  const sampler = setInterval(() => {
-    try {
-      peakRss = Math.max(peakRss, processStats(workerPid).peakRssMb);
-    } catch {
-      /* process gone */
-    }
-  }, 200);
-  const cpuBefore = processStats(workerPid).cpuSec;
-  await waitUntil(
-    async () => {
-      const n = await countDocs(client, pipeline.index);
-      if (n > 0 && !firstDocAt) firstDocAt = Date.now();
-      return n >= valid;
-    },
-    30 * 60_000,
-    'all documents indexed',
-    100,
-  );
-  const drainedAt = Date.now();
-  const cpuDrain = processStats(workerPid).cpuSec - cpuBefore;
-  await client.indices.refresh({ index: pipeline.index });
-  const indexed = await countDocs(client, pipeline.index);
-  const errors = await countErrors(kafka, pipeline.topics.error, invalid, 60_000);
-  const drainSec = (drainedAt - firstDocAt) / 1000;
-  const sdpDocsPerSec = valid / ((drainedAt - startedAt) / 1000);
-  const steadyDocsPerSec = valid / Math.max(drainSec, 0.001);
-
-  log(`latency at half load for ${o.latencySeconds}s`);
-  const rate = Math.max(100, Math.round(steadyDocsPerSec / 2));
-  const latencies = await measureLatency(client, producer, pipeline, o, rate);
-
-  clearInterval(sampler);
-  peakRss = Math.max(peakRss, processStats(workerPid).peakRssMb);
-  await stopService(worker);
-  await producer.disconnect();
-  await fetch(`${api}/pipelines/${pipeline.id}?force=true`, { method: 'DELETE', headers: auth });
-  await client.indices.delete({ index: pipeline.index }).catch(() => undefined);
-  await stopService(mgmt);
-  await client.close();
-
+  const { peer, ...head } = phases[0]!;
   const result = {
-    sdp_docs_per_s: Math.round(sdpDocsPerSec),
-    sdp_steady_docs_per_s: Math.round(steadyDocsPerSec),
+    ...head,
     ceiling_docs_per_s: Math.round(ceiling.best.docsPerSec),
-    ratio: Math.round((steadyDocsPerSec / ceiling.best.docsPerSec) * 1000) / 1000,
-    p50_latency_ms: Math.round(percentile(latencies, 50)),
-    p95_latency_ms: Math.round(percentile(latencies, 95)),
-    p99_latency_ms: Math.round(percentile(latencies, 99)),
-    latency_samples: latencies.length,
-    latency_rate_docs_per_s: rate,
-    worker_peak_rss_mb: Math.round(peakRss),
-    worker_cpu_cores: Math.round((cpuDrain / ((drainedAt - startedAt) / 1000)) * 100) / 100,
+    ...(peer
+      ? {
+          peer: peer.peer,
+          peer_docs_per_s: peer.docs_per_s,
+          peer_cpu_us_per_doc: peer.cpu_us_per_doc,
+          peer_peak_rss_mb: peer.peak_rss_mb,
+          peer_indexed: peer.indexed,
+        }
+      : {}),
+    phases,
     records: o.records,
-    valid,
-    invalid,
-    indexed,
-    error_records: errors,
-    exact: indexed === valid && errors === invalid,
+    exact: phases.every((p) => p.exact),
     record_bytes: o.recordBytes,
     partitions: o.partitions,
     ceiling_batch_docs: ceiling.best.batchDocs,
@@ -268,7 +490,7 @@ async function main(): Promise<void> {
       mem_gb: Math.round(os.totalmem() / 2 ** 30),
     },
   };
-  printReport(result, ceiling.all, o.json);
+  printReport(result, phases as unknown as Array<Record<string, unknown>>, ceiling.all, o.json);
   if (!result.exact) process.exitCode = 2;
 }
 
@@ -279,13 +501,14 @@ async function measureLatency(
   pipeline: { index: string; topics: { input: string } },
   o: Options,
   rate: number,
+  seconds: number,
 ): Promise<number[]> {
   const sentAt = new Map<number, number>();
   const latencies: number[] = [];
   let seq = 10_000_000;
   const tickMs = 50;
   const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
-  const endAt = Date.now() + o.latencySeconds * 1000;
+  const endAt = Date.now() + seconds * 1000;
   let polling = true;
   const poller = (async () => {
     while (polling || sentAt.size > 0) {

@@ -32,7 +32,7 @@ function failed(value: Buffer | null, extra: Partial<FailedRecord> = {}): Failed
 describe('error envelope', () => {
   it('carries pipeline, stage, error, source coordinates, time, attempts and the UTF-8 value, plus headers', () => {
     const m = buildErrorMessage(failed(Buffer.from('not json é')), pipeline, now);
-    expect(JSON.parse(m.value)).toEqual({
+    expect(JSON.parse(String(m.value))).toEqual({
       pipelineId: 'pid',
       pipelineName: 'p',
       stage: 'parse',
@@ -61,7 +61,7 @@ describe('error envelope', () => {
       pipeline,
       now,
     );
-    const e = JSON.parse(m.value);
+    const e = JSON.parse(String(m.value));
     expect(e).toMatchObject({ encoding: 'base64', status: 400, attempts: 3, stage: 'index' });
     expect(Buffer.from(e.value, 'base64')).toEqual(raw);
   });
@@ -69,7 +69,7 @@ describe('error envelope', () => {
   it('truncates an oversized value with a flag instead of producing something the topic refuses', () => {
     const big = Buffer.from('é'.repeat(1000)); // 2000 bytes
     const m = buildErrorMessage(failed(big), pipeline, now, 301);
-    const e = JSON.parse(m.value);
+    const e = JSON.parse(String(m.value));
     expect(e.truncated).toBe(true);
     expect(e.originalBytes).toBe(2000);
     expect(Buffer.byteLength(e.value)).toBe(300); // cut on a character boundary
@@ -98,15 +98,26 @@ describe('output envelope', () => {
   };
   it('wraps the document text with its index, _id and source coordinates', () => {
     const m = buildOutputMessage(r, 'idx');
-    expect(JSON.parse(m.value)).toEqual({
+    expect(JSON.parse(String(m.value))).toEqual({
       index: 'idx',
       id: 'sdp.p.input-1-99',
       source: { topic: 'sdp.p.input', partition: 1, offset: '99' },
       doc: { a: [1, 2] },
     });
-    expect(m.headers).toMatchObject({ 'sdp-index': 'idx', 'sdp-id': 'sdp.p.input-1-99' });
+    expect(m.headers).toEqual({}); // all of it is in the value: no per-record header cost
+    expect(m.key).toBe(origin.key);
+  });
+  it('splices a document held as bytes in as bytes', () => {
+    const m = buildOutputMessage({ ...r, source: Buffer.from('{"name":"Zoë"}') }, 'idx');
+    expect(Buffer.isBuffer(m.value)).toBe(true);
+    expect(JSON.parse(String(m.value))).toEqual({
+      index: 'idx',
+      id: 'sdp.p.input-1-99',
+      source: { topic: 'sdp.p.input', partition: 1, offset: '99' },
+      doc: { name: 'Zoë' },
+    });
   });
   it('can omit the document (topic refused it as too large)', () => {
-    expect(JSON.parse(buildOutputMessage(r, 'idx', true).value)).toMatchObject({ docOmitted: true });
+    expect(JSON.parse(String(buildOutputMessage(r, 'idx', true).value))).toMatchObject({ docOmitted: true });
   });
 });

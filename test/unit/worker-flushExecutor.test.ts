@@ -40,7 +40,7 @@ function deps(indexer: FakeIndexer, over: Partial<FlushDeps> = {}) {
   return { d, errorSink, outputSink, failures, progress: () => progress };
 }
 
-const envelopes = (s: FakeSink) => s.sent.map((m) => JSON.parse(m.value));
+const envelopes = (s: FakeSink) => s.sent.map((m) => JSON.parse(String(m.value)));
 
 describe('executeFlush', () => {
   it('indexes good records, routes parse failures to the error topic and indexed ones to the output topic', async () => {
@@ -134,7 +134,7 @@ describe('executeFlush', () => {
     );
     const { d } = deps(ix);
     await executeFlush(records(['{"id":"k","v":1}', '{"id":"k","v":2}', '{"id":"j","v":3}'], 'id'), d);
-    expect(ix.calls[1]!.map((a) => a.source)).toEqual(['{"id":"k","v":1}', '{"id":"k","v":2}']);
+    expect(ix.calls[1]!.map((a) => String(a.source))).toEqual(['{"id":"k","v":1}', '{"id":"k","v":2}']);
   });
 
   it('retries error-topic produce failures until acknowledged', async () => {

@@ -34,15 +34,40 @@ function describeFailure(e: unknown): { status?: number; type?: string; reason: 
   return { status, type, reason };
 }
 
-/** The NDJSON body of `actions`: an `index` line and the document line for each. */
-export function bulkBody(actions: BulkAction[]): string {
-  const parts: string[] = new Array<string>(actions.length * 2);
+/**
+ * The NDJSON body of `actions`, an `index` line and the document line for each, as one buffer:
+ * documents held as bytes are copied in once, never turned into text.
+ */
+export function bulkBody(actions: BulkAction[]): Buffer {
+  // No actions: a lone newline, which OpenSearch refuses as a request with no requests added.
+  if (actions.length === 0) return Buffer.from('\n');
+  const heads: string[] = new Array<string>(actions.length);
+  let size = 0;
+  let index: string | null = null;
+  let indexJson = '';
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i]!;
-    parts[i * 2] = `{"index":{"_index":${JSON.stringify(a.index)},"_id":${JSON.stringify(a.id)}}}`;
-    parts[i * 2 + 1] = a.source;
+    if (a.index !== index) {
+      index = a.index;
+      indexJson = JSON.stringify(a.index);
+    }
+    const head = `{"index":{"_index":${indexJson},"_id":${JSON.stringify(a.id)}}}\n`;
+    heads[i] = head;
+    size += Buffer.byteLength(head) + byteLengthOf(a.source) + 1;
   }
-  return `${parts.join('\n')}\n`;
+  const body = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = 0; i < actions.length; i++) {
+    at += body.write(heads[i]!, at, 'utf8');
+    const source = actions[i]!.source;
+    at += typeof source === 'string' ? body.write(source, at, 'utf8') : source.copy(body, at);
+    body[at++] = 0x0a;
+  }
+  return body;
+}
+
+function byteLengthOf(source: Buffer | string): number {
+  return typeof source === 'string' ? Buffer.byteLength(source) : source.length;
 }
 
 /**

@@ -4,8 +4,8 @@ import { SdpError } from '../../common/errors';
 export interface BulkAction {
   index: string;
   id: string;
-  /** The document, one line of JSON. */
-  source: string;
+  /** The document, one line of JSON: UTF-8 bytes (as received from Kafka) or text. */
+  source: Buffer | string;
 }
 
 /** The response item of one action, zipped with that action. */

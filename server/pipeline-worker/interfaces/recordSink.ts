@@ -1,7 +1,7 @@
-/** One record for a Kafka topic: key, value (text) and headers. */
+/** One record for a Kafka topic: key, value (UTF-8 bytes or text) and headers. */
 export interface OutgoingMessage {
   key: Buffer | null;
-  value: string;
+  value: Buffer | string;
   headers: Record<string, string>;
 }
 /**

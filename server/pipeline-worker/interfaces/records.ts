@@ -32,8 +32,12 @@ export interface IndexableRecord {
   origin: RecordOrigin;
   /** The document `_id`. */
   id: string;
-  /** The document as one line of JSON text (no newlines). */
-  source: string;
+  /**
+   * The document as one line of JSON (no newlines): the value's own UTF-8 bytes (copied out of the
+   * fetch buffer) when no step changed it, else the re-serialised text. Bytes stay bytes from Kafka
+   * to the bulk body and the output record, off the V8 heap meanwhile.
+   */
+  source: Buffer | string;
   /** The value as received, when `source` had to be re-serialised (it spanned several lines). */
   originalText?: string;
   /** The target index computed by the pipeline's indexTemplate; absent = the pipeline's `index`. */

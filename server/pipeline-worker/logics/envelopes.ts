@@ -51,7 +51,7 @@ export function buildErrorMessage(
   pipeline: PipelineRef,
   now: Date,
   maxValueBytes = DEFAULT_MAX_ERROR_VALUE_BYTES,
-): OutgoingMessage {
+): OutgoingMessage & { value: string } {
   const original = f.value ?? Buffer.alloc(0);
   const asText = decodeUtf8(original);
   const budget = asText === null ? Math.floor((maxValueBytes * 3) / 4) : maxValueBytes;
@@ -94,11 +94,27 @@ export function buildErrorMessage(
   return { key: f.origin.key, value: JSON.stringify(envelope), headers };
 }
 
+const DOC_CLOSE = Buffer.from('}');
+
+/** `head` (a JSON object's text) with `"doc":<source>` as its last member; bytes when the source is. */
+function withDoc(head: string, source: Buffer | string): Buffer | string {
+  const open = `${head.slice(0, -1)},"doc":`;
+  if (typeof source === 'string') return `${open}${source}}`;
+  const start = Buffer.byteLength(open);
+  const value = Buffer.allocUnsafe(start + source.length + 1);
+  value.write(open, 0, 'utf8');
+  source.copy(value, start);
+  DOC_CLOSE.copy(value, start + source.length);
+  return value;
+}
+
 /**
  * The output-topic record of an indexed record: the target index (its routed one, else the
- * pipeline's) and `_id`, where it came from, and
- * the document itself (spliced in as text, not re-serialised), or `docOmitted: true` when the topic
- * refused it as too large.
+ * pipeline's) and `_id`, where it came from, and the document itself (spliced in as received, not
+ * re-serialised), or `docOmitted: true` when the topic refused it as too large. Keyed by the source
+ * record's key, and without headers: everything a header could carry is in the value already (the
+ * head first, which pipeline-mgmt's ingest reads without parsing the document), and with kafkajs
+ * five headers cost more CPU than the rest of the record (14 of 35 µs per record, docs/benchmarks.md).
  */
 export function buildOutputMessage(
   r: IndexableRecord,
@@ -112,15 +128,7 @@ export function buildOutputMessage(
     source: { topic: r.origin.topic, partition: r.origin.partition, offset: String(r.origin.offset) },
     ...(omitDoc ? { docOmitted: true } : {}),
   });
-  return {
-    key: r.origin.key,
-    value: omitDoc ? head : `${head.slice(0, -1)},"doc":${r.source}}`,
-    headers: {
-      [ERROR_HEADERS.index]: index,
-      [ERROR_HEADERS.id]: r.id,
-      [ERROR_HEADERS.srcTopic]: r.origin.topic,
-      [ERROR_HEADERS.srcPartition]: String(r.origin.partition),
-      [ERROR_HEADERS.srcOffset]: String(r.origin.offset),
-    },
-  };
+  return { key: r.origin.key, value: omitDoc ? head : withDoc(head, r.source), headers: NO_HEADERS };
 }
+
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;

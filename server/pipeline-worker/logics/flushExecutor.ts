@@ -190,7 +190,12 @@ async function indexAll(
             reason: r.reason ?? 'refused by OpenSearch',
             status: r.status,
             attempts: attemptNo,
-            value: Buffer.from(rec.originalText ?? rec.source, 'utf8'),
+            value:
+              rec.originalText !== undefined
+                ? Buffer.from(rec.originalText, 'utf8')
+                : typeof rec.source === 'string'
+                  ? Buffer.from(rec.source, 'utf8')
+                  : rec.source,
             bytes: rec.bytes,
           });
         }

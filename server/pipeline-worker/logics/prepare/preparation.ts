@@ -69,6 +69,16 @@ function failedRecord(draft: RecordDraft, f: StepFailure): FailedRecord {
   };
 }
 
+/**
+ * A copy of the received value when it is exactly the decoded text's bytes (no BOM): a copy, since
+ * the value is a view of the whole fetch response.
+ */
+function asReceived(value: Buffer | null): Buffer | null {
+  if (value === null) return null;
+  if (value.length >= 3 && value[0] === 0xef && value[1] === 0xbb && value[2] === 0xbf) return null;
+  return Buffer.from(value);
+}
+
 function noDocument(step: string): StepFailure {
   return {
     failed: true,
@@ -101,7 +111,10 @@ export function createPreparation(steps: readonly PrepareStep[]): Prepare {
     if (text === undefined || doc === undefined || id === undefined)
       return failedRecord(draft, noDocument(last));
     const reserialise = draft.changed || text.includes('\n') || text.includes('\r');
-    const source = reserialise ? JSON.stringify(doc) : text;
+    // The received bytes when they are the document as is (a BOM, dropped by the decoder, is not).
+    const source = reserialise
+      ? JSON.stringify(doc)
+      : (asReceived(record.value) ?? Buffer.from(text, 'utf8'));
     return {
       kind: 'index',
       origin: draft.origin,
