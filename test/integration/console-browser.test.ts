@@ -22,6 +22,7 @@ interface View {
   name: string;
   index: string;
   status: string;
+  topics: { input: string };
   observed: { status: string };
 }
 
@@ -283,6 +284,40 @@ describe('console: the operations console in Chromium against the real mgmt and 
       timeoutMs: 60_000,
       what: 'observed running again on the page',
     });
+  });
+
+  it("shows the pipeline's failed records and its versions, with what changed and a rollback", async () => {
+    const producer = h.kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    await producer.send({
+      topic: live.topics.input,
+      acks: -1,
+      messages: ['{"broken": 1', '{"broken": 2', '[1, 2]'].map((value) => ({ value })),
+    });
+    await producer.disconnect();
+    const failed = page.getByRole('region', { name: 'Failed records' });
+    await waitFor(async () => (await failed.locator('tbody tr').count()) === 3, {
+      timeoutMs: 60_000,
+      what: 'three failed records on the page',
+    });
+    expect(await failed.locator('tbody').textContent()).toContain('invalid_json');
+    expect(await failed.locator('tbody').textContent()).toContain('not_an_object');
+    await failed.locator('select').selectOption('parse');
+    await failed.locator('summary').first().click();
+    expect(await failed.locator('details[open] pre').textContent()).toContain(`"pipelineId": "${live.id}"`);
+
+    const versions = page.getByRole('region', { name: 'Versions' });
+    // Created (1), stopped (2) and started (3) by the test before.
+    await waitFor(async () => (await versions.locator('tbody tr').count()) >= 3, {
+      timeoutMs: 10_000,
+      what: 'versions',
+    });
+    await versions.locator('tr[data-version="3"]').getByRole('button', { name: 'What changed' }).click();
+    await versions.getByText('Version 2 → 3').waitFor();
+    expect(await versions.locator('.diff li').allTextContents()).toEqual(['status: "stopped" → "running"']);
+    await versions.getByRole('button', { name: 'Roll back to 1' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+    await versions.getByRole('status').filter({ hasText: 'Already as in version 1.' }).waitFor();
   });
 
   it("surfaces the API's errors: a viewer may not stop, an unknown pipeline is a 404", async () => {

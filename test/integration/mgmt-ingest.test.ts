@@ -183,7 +183,7 @@ describe('HTTP ingest: POST /api/v1/pipelines/{id}/records', () => {
 
     // 150 records wait on the slow pipeline; 100 more would pass server.maxPendingIngestRecords (200).
     const waiting = post(slow, ndjson(Array.from({ length: 150 }, (_, i) => `{"n":${i}}`)), {
-      query: '?wait=indexed&timeout=4000',
+      query: '?wait=indexed&timeout=20000',
     });
     await waitFor(
       async () => {
@@ -195,7 +195,7 @@ describe('HTTP ingest: POST /api/v1/pipelines/{id}/records', () => {
         expect(r.headers.get('retry-after')).toBe('2');
         return true;
       },
-      { timeoutMs: 3000, what: 'a 429 while 150 records wait' },
+      { timeoutMs: 15_000, what: 'a 429 while 150 records wait' },
     );
     expect((await waiting).status).toBe(202);
   });

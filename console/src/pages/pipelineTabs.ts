@@ -1,12 +1,12 @@
 import type { FunctionComponent } from 'preact';
 import type { Pipeline } from '../types';
+import { ErrorsTab } from './errorsTab';
+import { VersionsTab } from './versionsTab';
 
 /**
  * Extra sections of the pipeline page, each shown only when the API this mgmt serves has its
- * endpoint (read from the public /openapi.json). Errors (the failure-loop issue), Simulate (the
- * change-safety issue) and Versions are not in the API yet, so none is listed: a page for one is
- * a new file under pages/ and one entry here, e.g.
- *   { id: 'versions', label: 'Versions', requires: '/api/v1/pipelines/{id}/versions', component: Versions }
+ * endpoint (read from the public /openapi.json). Simulate (the change-safety issue) is not in the
+ * API yet: a page for it is a new file under pages/ and one entry here.
  */
 export interface PipelineTab {
   id: string;
@@ -16,7 +16,10 @@ export interface PipelineTab {
   component: FunctionComponent<{ pipeline: Pipeline }>;
 }
 
-export const PIPELINE_TABS: PipelineTab[] = [];
+export const PIPELINE_TABS: PipelineTab[] = [
+  { id: 'errors', label: 'Failed records', requires: '/api/v1/pipelines/{id}/errors', component: ErrorsTab },
+  { id: 'versions', label: 'Versions', requires: '/api/v1/pipelines/{id}/versions', component: VersionsTab },
+];
 
 export function availableTabs(paths: Set<string>): PipelineTab[] {
   return PIPELINE_TABS.filter((t) => paths.has(t.requires));
