@@ -166,3 +166,20 @@ export async function killWorker(w: WorkerProcess | undefined): Promise<void> {
   w.kill('SIGKILL');
   await w.exited;
 }
+
+/**
+ * The environment of a worker process beside an in-process pipeline-mgmt (a MgmtHarness): its
+ * database and services, and a short Kafka session so a killed worker's partitions move on quickly.
+ */
+export function workerEnvFor(
+  config: { mysql: { url: string }; kafkaBrokers: string[]; opensearch: { url: string } },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    SDP_MYSQL_URL: config.mysql.url,
+    SDP_KAFKA_BROKERS: config.kafkaBrokers.join(','),
+    SDP_OPENSEARCH_URL: config.opensearch.url,
+    SDP_KAFKA_SESSION_TIMEOUT_MS: '6000',
+    ...extra,
+  };
+}

@@ -7,7 +7,7 @@ import { findAppRoot } from '../../server/common/paths';
 import { goodRecord, WORKER_TEST_MAPPING } from '../fixtures/worker-records';
 import { waitFor } from '../helpers';
 import { MgmtHarness, startMgmtHarness } from '../helpers/mgmt-harness';
-import { buildWorker, killWorker, spawnWorker, WorkerProcess } from '../helpers/worker-process';
+import { buildWorker, killWorker, spawnWorker, WorkerProcess, workerEnvFor } from '../helpers/worker-process';
 
 jest.setTimeout(180_000);
 
@@ -78,13 +78,7 @@ describe('console: the operations console in Chromium against the real mgmt and 
 
     worker = spawnWorker(
       entry,
-      {
-        SDP_MYSQL_URL: h.config.mysql.url,
-        SDP_KAFKA_BROKERS: h.config.kafkaBrokers.join(','),
-        SDP_OPENSEARCH_URL: h.config.opensearch.url,
-        SDP_KAFKA_SESSION_TIMEOUT_MS: '6000',
-        SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3',
-      },
+      workerEnvFor(h.config, { SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3' }),
       'console-worker',
     );
     await worker.ready;

@@ -1,7 +1,14 @@
 import type { Pipeline } from '../../server/common/pipelines';
 import { waitFor } from '../helpers';
 import { execFile } from 'node:child_process';
-import { buildCli, buildWorker, killWorker, spawnWorker, WorkerProcess } from '../helpers/worker-process';
+import {
+  buildCli,
+  buildWorker,
+  killWorker,
+  spawnWorker,
+  WorkerProcess,
+  workerEnvFor,
+} from '../helpers/worker-process';
 import { MgmtHarness, startMgmtHarness } from '../helpers/mgmt-harness';
 
 jest.setTimeout(180_000);
@@ -57,17 +64,7 @@ describe('failed records: GET /api/v1/pipelines/{id}/errors', () => {
     p = res.body;
     viewer = await h.mint({ name: 'viewer-a', role: 'viewer', team: TEAM });
     otherTeam = await h.mint({ name: 'viewer-b', role: 'viewer', team: 'team-b' });
-    worker = spawnWorker(
-      entry,
-      {
-        SDP_MYSQL_URL: h.config.mysql.url,
-        SDP_KAFKA_BROKERS: h.config.kafkaBrokers.join(','),
-        SDP_OPENSEARCH_URL: h.config.opensearch.url,
-        SDP_KAFKA_SESSION_TIMEOUT_MS: '6000',
-        SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3',
-      },
-      'errors',
-    );
+    worker = spawnWorker(entry, workerEnvFor(h.config, { SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3' }), 'errors');
     await worker.ready;
     const producer = h.kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { Pipeline } from '../../server/common/pipelines';
 import { waitFor } from '../helpers';
-import { buildWorker, killWorker, spawnWorker, WorkerProcess } from '../helpers/worker-process';
+import { buildWorker, killWorker, spawnWorker, WorkerProcess, workerEnvFor } from '../helpers/worker-process';
 import { MgmtHarness, startMgmtHarness } from '../helpers/mgmt-harness';
 
 jest.setTimeout(180_000);
@@ -72,13 +72,7 @@ describe('HTTP ingest: POST /api/v1/pipelines/{id}/records', () => {
     otherTeamToken = await h.mint({ name: 'producer-b', role: 'producer', team: 'team-b' });
     worker = spawnWorker(
       entry,
-      {
-        SDP_MYSQL_URL: h.config.mysql.url,
-        SDP_KAFKA_BROKERS: h.config.kafkaBrokers.join(','),
-        SDP_OPENSEARCH_URL: h.config.opensearch.url,
-        SDP_KAFKA_SESSION_TIMEOUT_MS: '6000',
-        SDP_KAFKA_MAX_POLL_INTERVAL_MS: '20000',
-      },
+      workerEnvFor(h.config, { SDP_KAFKA_MAX_POLL_INTERVAL_MS: '20000' }),
       'ingest',
     );
     await worker.ready;

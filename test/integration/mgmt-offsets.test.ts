@@ -1,6 +1,6 @@
 import type { Pipeline } from '../../server/common/pipelines';
 import { waitFor } from '../helpers';
-import { buildWorker, killWorker, spawnWorker, WorkerProcess } from '../helpers/worker-process';
+import { buildWorker, killWorker, spawnWorker, WorkerProcess, workerEnvFor } from '../helpers/worker-process';
 import { MgmtHarness, startMgmtHarness } from '../helpers/mgmt-harness';
 
 jest.setTimeout(180_000);
@@ -30,17 +30,7 @@ describe('pipeline offsets: GET and PUT /api/v1/pipelines/{id}/offsets', () => {
   let viewer: string;
 
   const startWorker = async () => {
-    worker = spawnWorker(
-      entry,
-      {
-        SDP_MYSQL_URL: h.config.mysql.url,
-        SDP_KAFKA_BROKERS: h.config.kafkaBrokers.join(','),
-        SDP_OPENSEARCH_URL: h.config.opensearch.url,
-        SDP_KAFKA_SESSION_TIMEOUT_MS: '6000',
-        SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3',
-      },
-      'offsets',
-    );
+    worker = spawnWorker(entry, workerEnvFor(h.config, { SDP_SERVER_FLUSH_INTERVAL_SEC: '0.3' }), 'offsets');
     await worker.ready;
   };
   const offsets = (token = viewer) => h.api<Offsets>('GET', `/api/v1/pipelines/${p.id}/offsets`, { token });
