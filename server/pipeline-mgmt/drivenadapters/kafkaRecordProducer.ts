@@ -1,4 +1,5 @@
-import { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
+import { lazyProducer } from '../../common/lazyProducer';
 import { DependencyError } from '../../common/errors';
 import { INGEST_PRODUCER_RETRY, INGEST_SEND_BYTES } from '../defaults';
 import type { ProducedRecord, RecordPosition, RecordProducer } from '../interfaces/recordProducer';
@@ -40,33 +41,15 @@ export function planSends(
  * would interleave). Connects on first use and again after a failure.
  */
 export function createKafkaRecordProducer({ kafka }: { kafka: Kafka }): RecordProducer {
-  let producer: Producer | null = null;
-  let connecting: Promise<Producer> | null = null;
+  const producer = lazyProducer(kafka, {
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    retry: { ...INGEST_PRODUCER_RETRY },
+  });
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
   const partitionCounts = new Map<string, number>();
-
-  function connected(): Promise<Producer> {
-    if (producer) return Promise.resolve(producer);
-    return (connecting ??= (async () => {
-      const p = kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        retry: { ...INGEST_PRODUCER_RETRY },
-      });
-      try {
-        await p.connect();
-      } catch (e) {
-        await p.disconnect().catch(() => undefined);
-        throw e;
-      }
-      producer = p;
-      return p;
-    })().finally(() => {
-      connecting = null;
-    }));
-  }
 
   async function partitionsOf(topic: string): Promise<number> {
     const known = partitionCounts.get(topic);
@@ -86,7 +69,7 @@ export function createKafkaRecordProducer({ kafka }: { kafka: Kafka }): RecordPr
 
   async function produceNow(topic: string, records: readonly ProducedRecord[]): Promise<RecordPosition[]> {
     const positions: RecordPosition[] = new Array(records.length);
-    const p = await connected();
+    const p = await producer.get();
     for (const send of planSends(records, await partitionsOf(topic))) {
       const result = await p.send({
         topic,
@@ -112,9 +95,7 @@ export function createKafkaRecordProducer({ kafka }: { kafka: Kafka }): RecordPr
     } catch (e) {
       // The next send reconnects and reads the metadata again (partitions may have been added).
       partitionCounts.delete(topic);
-      const p = producer;
-      producer = null;
-      await p?.disconnect().catch(() => undefined);
+      await producer.reset();
       throw new DependencyError(`could not write to ${topic}`, { cause: e });
     }
   }
@@ -129,8 +110,7 @@ export function createKafkaRecordProducer({ kafka }: { kafka: Kafka }): RecordPr
     async close() {
       closed = true;
       await queue;
-      await producer?.disconnect();
-      producer = null;
+      await producer.close();
     },
   };
 }

@@ -1,4 +1,5 @@
-import { Kafka, Message, Partitioners, Producer } from 'kafkajs';
+import { Kafka, Message, Partitioners } from 'kafkajs';
+import { lazyProducer } from '../../common/lazyProducer';
 import { DependencyError } from '../../common/errors';
 import { AbortedError } from '../../common/retry';
 import type { OutgoingMessage, RecordSink } from '../interfaces/recordSink';
@@ -38,39 +39,21 @@ export function chunkMessages(messages: OutgoingMessage[], maxBytes = MAX_SEND_B
  * connects on first use and again after a failure.
  */
 export function createKafkaRecordSink({ kafka, topic }: { kafka: Kafka; topic: string }): RecordSink {
-  let producer: Producer | null = null;
-  let connecting: Promise<Producer> | null = null;
+  const producer = lazyProducer(kafka, {
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: PRODUCER_RETRY,
+  });
   let closed = false;
-
-  function connected(): Promise<Producer> {
-    if (producer) return Promise.resolve(producer);
-    return (connecting ??= (async () => {
-      const p = kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-        retry: PRODUCER_RETRY,
-      });
-      try {
-        await p.connect();
-      } catch (e) {
-        await p.disconnect().catch(() => undefined);
-        throw e;
-      }
-      producer = p;
-      return p;
-    })().finally(() => {
-      connecting = null;
-    }));
-  }
 
   return {
     async send(messages, signal) {
       if (closed) throw new DependencyError('sink closed', { retriable: false });
       for (const chunk of chunkMessages(messages)) {
         if (signal?.aborted) throw new AbortedError();
-        const p = await connected();
+        const p = await producer.get();
         try {
           await p.send({
             topic,
@@ -85,9 +68,7 @@ export function createKafkaRecordSink({ kafka, topic }: { kafka: Kafka; topic: s
     },
     async close() {
       closed = true;
-      const p = producer ?? (await connecting?.catch(() => null)) ?? null;
-      producer = null;
-      if (p) await p.disconnect();
+      await producer.close();
     },
   };
 }
