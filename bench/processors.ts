@@ -3,8 +3,8 @@ import {
   CompiledProcessing,
   ProcessingConfig,
 } from '../server/common/processors/processing';
-import type { SourceRecord } from '../server/pipeline-worker/interfaces/records';
-import { createPreparation, pipelineSteps } from '../server/pipeline-worker/logics/prepare/preparation';
+import type { SourceRecord } from '../server/common/records';
+import { createPreparation, pipelineSteps } from '../server/common/prepare/preparation';
 import { makeRecord } from './records';
 
 /**

@@ -11,8 +11,8 @@ import { COMMIT_INTERVAL_MS, FLUSH_RETRY_JITTER, MAX_BULK_IN_FLIGHT } from './de
 import { resolveFlushLimits } from './logics/flushPolicy';
 import { hashSecretKey } from '../common/config/load';
 import { compileProcessing, CompiledProcessing } from '../common/processors/processing';
-import { createPreparation, pipelineSteps } from './logics/prepare/preparation';
-import { newSchemaStats, SchemaStats } from './logics/prepare/schema';
+import { createPreparation, pipelineSteps } from '../common/prepare/preparation';
+import { newSchemaStats, SchemaStats } from '../common/prepare/schema';
 import { createTask, Task, TaskObserver } from './logics/task';
 
 export interface TaskFactoryDeps {

@@ -3,7 +3,7 @@ import type {
   BulkIndexer,
   BulkItemResult,
 } from '../../server/pipeline-worker/interfaces/bulkIndexer';
-import type { SourceRecord, TopicPartition } from '../../server/pipeline-worker/interfaces/records';
+import type { SourceRecord, TopicPartition } from '../../server/common/records';
 import type { RecordSink } from '../../server/pipeline-worker/interfaces/recordSink';
 import type {
   RecordSource,

@@ -3,7 +3,7 @@ import {
   buildOutputMessage,
   ERROR_HEADERS,
 } from '../../server/pipeline-worker/logics/envelopes';
-import type { FailedRecord, IndexableRecord } from '../../server/pipeline-worker/interfaces/records';
+import type { FailedRecord, IndexableRecord } from '../../server/common/records';
 
 const origin = {
   topic: 'sdp.p.input',

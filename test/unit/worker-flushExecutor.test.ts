@@ -1,8 +1,8 @@
 import { AbortedError } from '../../server/common/retry';
 import { BulkRequestError } from '../../server/pipeline-worker/interfaces/bulkIndexer';
-import type { ParsedRecord } from '../../server/pipeline-worker/interfaces/records';
+import type { ParsedRecord } from '../../server/common/records';
 import { executeFlush, FlushDeps } from '../../server/pipeline-worker/logics/flushExecutor';
-import { createPreparation, pipelineSteps } from '../../server/pipeline-worker/logics/prepare/preparation';
+import { createPreparation, pipelineSteps } from '../../server/common/prepare/preparation';
 import { FakeIndexer, FakeSink } from '../helpers/worker-fakes';
 
 function records(values: string[], idField: string | null = null): ParsedRecord[] {

@@ -1,8 +1,8 @@
-import { createPreparation, pipelineSteps } from '../../server/pipeline-worker/logics/prepare/preparation';
-import { assignId } from '../../server/pipeline-worker/logics/prepare/assignId';
-import { decodeJsonObject } from '../../server/pipeline-worker/logics/prepare/decodeJsonObject';
-import { PrepareStep, stepFailure } from '../../server/pipeline-worker/logics/prepare/recordDraft';
-import type { SourceRecord } from '../../server/pipeline-worker/interfaces/records';
+import { createPreparation, pipelineSteps } from '../../server/common/prepare/preparation';
+import { assignId } from '../../server/common/prepare/assignId';
+import { decodeJsonObject } from '../../server/common/prepare/decodeJsonObject';
+import { PrepareStep, stepFailure } from '../../server/common/prepare/recordDraft';
+import type { SourceRecord } from '../../server/common/records';
 import { badRecords } from '../fixtures/worker-records';
 
 function rec(value: Buffer | string | null, offset = '7'): SourceRecord {

@@ -1,8 +1,8 @@
 import { compileProcessing, ProcessingConfig } from '../../server/common/processors/processing';
-import type { SourceRecord } from '../../server/pipeline-worker/interfaces/records';
+import type { SourceRecord } from '../../server/common/records';
 import { buildErrorMessage, buildOutputMessage } from '../../server/pipeline-worker/logics/envelopes';
-import { createPreparation, pipelineSteps } from '../../server/pipeline-worker/logics/prepare/preparation';
-import { newSchemaStats } from '../../server/pipeline-worker/logics/prepare/schema';
+import { createPreparation, pipelineSteps } from '../../server/common/prepare/preparation';
+import { newSchemaStats } from '../../server/common/prepare/schema';
 
 function rec(value: string, offset = '7', headers?: SourceRecord['headers']): SourceRecord {
   return {

@@ -1,8 +1,8 @@
 import { Registry } from 'prom-client';
 import { compileProcessing } from '../../server/common/processors/processing';
 import { createProcessingMetrics } from '../../server/pipeline-worker/driveradapters/processingMetrics';
-import { createPreparation, pipelineSteps } from '../../server/pipeline-worker/logics/prepare/preparation';
-import { newSchemaStats } from '../../server/pipeline-worker/logics/prepare/schema';
+import { createPreparation, pipelineSteps } from '../../server/common/prepare/preparation';
+import { newSchemaStats } from '../../server/common/prepare/schema';
 
 const pipeline = { id: 'p1', name: 'orders' };
 

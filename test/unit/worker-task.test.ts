@@ -1,6 +1,6 @@
 import { pipelineFromRow, pipelineToRow, type Pipeline } from '../../server/common/pipelines';
 import { BulkRequestError } from '../../server/pipeline-worker/interfaces/bulkIndexer';
-import { createPreparation, pipelineSteps } from '../../server/pipeline-worker/logics/prepare/preparation';
+import { createPreparation, pipelineSteps } from '../../server/common/prepare/preparation';
 import { createTask, Task, TaskOptions } from '../../server/pipeline-worker/logics/task';
 import { deferred, FakeIndexer, FakeSink, FakeSource } from '../helpers/worker-fakes';
 import { testLogger, waitFor } from '../helpers';

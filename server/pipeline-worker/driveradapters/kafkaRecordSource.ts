@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../common/logger';
 import type { RecordSource, SourceHandlers } from '../interfaces/recordSource';
-import type { SourceRecord } from '../interfaces/records';
+import type { SourceRecord } from '../../common/records';
 import { CONSUMER_MAX_WAIT_MS, CONSUMER_RETRY } from '../defaults';
 
 export interface KafkaSourceSettings {

@@ -1,12 +1,12 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Pipeline } from '../../common/pipelines';
-import type { FailedRecord } from '../interfaces/records';
+import type { FailedRecord } from '../../common/records';
 import { TASK_STATES } from '../interfaces/taskStatusStore';
 import type { PipelineTaskView } from '../logics/supervisorView';
 import type { TaskObserver } from '../logics/task';
 import type { TaskSnapshot } from '../logics/taskTypes';
 import type { CompiledProcessing } from '../../common/processors/processing';
-import type { SchemaStats } from '../logics/prepare/schema';
+import type { SchemaStats } from '../../common/prepare/schema';
 import { createProcessingMetrics } from './processingMetrics';
 
 /** Labels every per-pipeline series carries: the id and the (fixed) name. */

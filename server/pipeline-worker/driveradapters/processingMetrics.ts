@@ -1,7 +1,7 @@
 import { Counter, Registry } from 'prom-client';
 import type { Pipeline } from '../../common/pipelines';
 import type { CompiledProcessing } from '../../common/processors/processing';
-import type { SchemaStats } from '../logics/prepare/schema';
+import type { SchemaStats } from '../../common/prepare/schema';
 
 type Labels = Record<string, string>;
 

@@ -1,4 +1,4 @@
-import type { TopicPartition } from './records';
+import type { TopicPartition } from '../../common/records';
 
 /** Reads a consumer group's lag from Kafka. */
 export interface LagReader {

@@ -1,4 +1,4 @@
-import type { SourceRecord, TopicPartition } from './records';
+import type { SourceRecord, TopicPartition } from '../../common/records';
 
 /** One fetched batch of a partition. */
 export interface SourceBatch {

@@ -1,4 +1,4 @@
-import type { TopicPartition } from './records';
+import type { TopicPartition } from '../../common/records';
 
 export const TASK_STATES = ['starting', 'running', 'failed', 'stopped'] as const;
 export type TaskState = (typeof TASK_STATES)[number];

@@ -1,4 +1,4 @@
-import type { FailedRecord, IndexableRecord } from '../interfaces/records';
+import type { FailedRecord, IndexableRecord } from '../../common/records';
 import type { OutgoingMessage } from '../interfaces/recordSink';
 import { RECORD_HEADERS } from '../../common/recordHeaders';
 

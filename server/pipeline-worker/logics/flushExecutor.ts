@@ -1,7 +1,7 @@
 import { describeError } from '../../common/errors';
 import { AbortedError, defaultIsRetriable, retry } from '../../common/retry';
 import { BulkAction, BulkIndexer, BulkItemResult, BulkRequestError } from '../interfaces/bulkIndexer';
-import type { FailedRecord, IndexableRecord, ParsedRecord } from '../interfaces/records';
+import type { FailedRecord, IndexableRecord, ParsedRecord } from '../../common/records';
 import type { OutgoingMessage, RecordSink } from '../interfaces/recordSink';
 import { classifyItem, classifyRequestFailure } from './bulkClassify';
 import type { BulkOutcome, FlushObserver } from './flushObserver';

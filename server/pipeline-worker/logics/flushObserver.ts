@@ -1,4 +1,4 @@
-import type { FailedRecord } from '../interfaces/records';
+import type { FailedRecord } from '../../common/records';
 import type { AttemptStage } from './taskHealth';
 
 /**

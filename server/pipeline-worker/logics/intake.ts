@@ -2,7 +2,7 @@ import type { Logger } from '../../common/logger';
 import type { SourceBatch } from '../interfaces/recordSource';
 import type { BufferBounds } from './flushPolicy';
 import type { OffsetTracker } from './offsetTracker';
-import type { Prepare } from './prepare/preparation';
+import type { Prepare } from '../../common/prepare/preparation';
 import type { RecordBuffer } from './recordBuffer';
 
 /** Why fetching is paused: memory is full, the task backs off after a failure, or it no longer takes records. */

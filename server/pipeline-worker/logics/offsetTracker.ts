@@ -1,4 +1,4 @@
-import { TopicPartition, tpKey } from '../interfaces/records';
+import { TopicPartition, tpKey } from '../../common/records';
 
 /**
  * Pure bookkeeping of which offsets are finished, per partition, so that a commit never passes an

@@ -1,4 +1,4 @@
-import type { ParsedRecord } from '../interfaces/records';
+import type { ParsedRecord } from '../../common/records';
 import { FlushLimits, takeCount } from './flushPolicy';
 import type { Generation } from './offsetTracker';
 

@@ -1,7 +1,7 @@
 import { toError } from '../../common/errors';
 import { AbortedError } from '../../common/retry';
 import { runSteps } from '../../common/runSteps';
-import { TopicPartition, tpKey } from '../interfaces/records';
+import { TopicPartition, tpKey } from '../../common/records';
 import type { TaskState } from '../interfaces/taskStatusStore';
 import { createCommitter } from './committer';
 import { executeFlush } from './flushExecutor';

@@ -1,12 +1,12 @@
 import type { Logger } from '../../common/logger';
 import type { Pipeline } from '../../common/pipelines';
 import type { BulkIndexer } from '../interfaces/bulkIndexer';
-import type { TopicPartition } from '../interfaces/records';
+import type { TopicPartition } from '../../common/records';
 import type { RecordSink } from '../interfaces/recordSink';
 import type { RecordSource } from '../interfaces/recordSource';
 import type { TaskState } from '../interfaces/taskStatusStore';
 import type { FlushResult, FlushRetry } from './flushExecutor';
-import type { Prepare } from './prepare/preparation';
+import type { Prepare } from '../../common/prepare/preparation';
 import type { AttemptStage } from './taskHealth';
 import type { FlushObserver } from './flushObserver';
 import type { BufferBounds, FlushLimits, FlushReason } from './flushPolicy';

@@ -1,4 +1,4 @@
-import type { CompiledIndexTemplate } from '../../../common/processors/indexTemplate';
+import type { CompiledIndexTemplate } from '../processors/indexTemplate';
 import { draftDocuments, PrepareStep } from './recordDraft';
 
 /**

@@ -4,7 +4,7 @@ import type {
   SchemaFailureDetail,
   SourceRecord,
   TransformFailureDetail,
-} from '../../interfaces/records';
+} from '../records';
 
 /** One document a record became after a `split` (or one of none, after a drop). */
 export interface DraftDocument {

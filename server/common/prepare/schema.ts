@@ -1,4 +1,4 @@
-import type { CompiledSchema, SchemaError } from '../../../common/processors/schema';
+import type { CompiledSchema, SchemaError } from '../processors/schema';
 import { draftDocuments, PrepareStep, stepFailure } from './recordDraft';
 
 /** Distinct error paths counted per pipeline; more are counted as `other` (a bounded metrics label). */

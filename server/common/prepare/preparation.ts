@@ -1,4 +1,4 @@
-import type { CompiledProcessing } from '../../../common/processors/processing';
+import type { CompiledProcessing } from '../processors/processing';
 import type {
   FailedRecord,
   IndexableRecord,
@@ -6,7 +6,7 @@ import type {
   ParsedRecord,
   RecordOrigin,
   SourceRecord,
-} from '../../interfaces/records';
+} from '../records';
 import { assignId } from './assignId';
 import { decodeJsonObject } from './decodeJsonObject';
 import type { PrepareStep, RecordDraft, StepFailure } from './recordDraft';

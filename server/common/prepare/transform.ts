@@ -1,6 +1,6 @@
-import type { CompiledChain } from '../../../common/processors/chain';
-import type { RecordMeta } from '../../../common/processors/types';
-import type { SourceRecord } from '../../interfaces/records';
+import type { CompiledChain } from '../processors/chain';
+import type { RecordMeta } from '../processors/types';
+import type { SourceRecord } from '../records';
 import { PrepareStep, RecordDraft, stepFailure } from './recordDraft';
 
 function headerText(v: Buffer | string | Array<Buffer | string> | undefined): string | undefined {
