@@ -110,6 +110,7 @@ async function main(): Promise<void> {
           processors: [],
           indexTemplate: null,
           schema: null,
+          tests: [],
           status: i % 2 ? 'running' : 'stopped',
           version: 1,
           team: null,

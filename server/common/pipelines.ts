@@ -42,6 +42,30 @@ export interface PipelineSchemaCheck {
   mode: 'enforce' | 'warn';
 }
 
+/** What a pipeline test expects of its input (see PipelineTest). */
+export interface PipelineTestExpectation {
+  status: 'indexed' | 'dropped' | 'failed';
+  /** A partial match: every field given must be in the document with this value (objects recursively). */
+  doc?: Record<string, unknown>;
+  /** The target index (after the indexTemplate). */
+  index?: string;
+  /** The document `_id`. */
+  id?: string;
+  /** status `failed`: the failure's class (e.g. `invalid_json`, `schema_mismatch`, `convert_failed`). */
+  errorType?: string;
+}
+
+/**
+ * A test stored with the pipeline: one input record and what the pipeline's steps must make of it.
+ * Every create and update runs them; one that fails refuses the change (400 `tests_failed`).
+ */
+export interface PipelineTest {
+  name: string;
+  /** The record's value: an object (sent as its JSON) or a string (sent as is, e.g. to test a parse failure). */
+  input: Record<string, unknown> | string;
+  expect: PipelineTestExpectation;
+}
+
 export interface Pipeline {
   id: string;
   name: string;
@@ -61,6 +85,8 @@ export interface Pipeline {
   indexTemplate: string | null;
   /** JSON Schema check after the processors; null = none. */
   schema: PipelineSchemaCheck | null;
+  /** Tests run on every create and update; empty = none. */
+  tests: PipelineTest[];
   status: PipelineStatus;
   version: number;
   team: string | null;
@@ -90,6 +116,8 @@ export interface PipelineRow {
   index_template?: string | null;
   /** JSON `{jsonSchema, mode}`; null = no schema. */
   schema_json?: string | null;
+  /** JSON array of PipelineTest; null = no tests. */
+  tests_json?: string | null;
   desired_status: string;
   version: number;
   team: string | null;
@@ -129,6 +157,17 @@ function processorsOf(row: PipelineRow): unknown[] {
   return v;
 }
 
+function testsOf(row: PipelineRow): PipelineTest[] {
+  const v = parseJsonColumn(row.id, 'tests_json', row.tests_json);
+  if (v === null) return [];
+  if (!Array.isArray(v)) throw new Error(`pipeline ${row.id}: tests_json is not an array`);
+  return v as PipelineTest[];
+}
+
+/** The column text of a pipeline's tests (null = none). */
+export const testsColumn = (tests: readonly PipelineTest[]): string | null =>
+  tests.length > 0 ? JSON.stringify(tests) : null;
+
 function schemaOf(row: PipelineRow): PipelineSchemaCheck | null {
   const v = parseJsonColumn(row.id, 'schema_json', row.schema_json) as PipelineSchemaCheck | null;
   if (v === null) return null;
@@ -158,6 +197,7 @@ export function pipelineFromRow(row: PipelineRow): Pipeline {
     processors: processorsOf(row),
     indexTemplate: row.index_template ?? null,
     schema: schemaOf(row),
+    tests: testsOf(row),
     status: row.desired_status,
     version: Number(row.version),
     team: row.team,
@@ -187,6 +227,7 @@ export function pipelineToRow(p: Pipeline): PipelineRow {
     processors_json: p.processors.length > 0 ? JSON.stringify(p.processors) : null,
     index_template: p.indexTemplate,
     schema_json: p.schema ? JSON.stringify(p.schema) : null,
+    tests_json: testsColumn(p.tests),
     desired_status: p.status,
     version: p.version,
     team: p.team,

@@ -126,3 +126,14 @@ export const CONSOLE_CSP = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/**
+ * The most records one simulate request runs (issue 13's contract), and the wall-clock budget of a
+ * simulation or of a pipeline's tests (ms), checked between records: each record is bounded by the
+ * processors' own limits, this bounds the request.
+ */
+export const MAX_SIMULATED_RECORDS = 100;
+export const SIMULATION_BUDGET_MS = 2_000;
+
+/** At most this many tests per pipeline: each runs on every change. */
+export const MAX_PIPELINE_TESTS = 50;

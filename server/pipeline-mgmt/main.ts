@@ -29,6 +29,7 @@ import { createMariaDbAuditReader, createMariaDbAuditWriter } from './drivenadap
 import { createMariaDbPipelineStore } from './drivenadapters/mariaDbPipelineStore';
 import { createMariaDbTokenStore } from './drivenadapters/mariaDbTokenStore';
 import { createMariaDbTaskStatusReader } from './drivenadapters/mariaDbTaskStatusReader';
+import { createOpenSearchMappingCheck } from './drivenadapters/openSearchMappingCheck';
 import { createOpenSearchIndexAdmin } from './drivenadapters/openSearchIndexAdmin';
 import { createMgmtApp } from './driveradapters/app';
 import { createIngestMetrics } from './driveradapters/ingestMetrics';
@@ -42,6 +43,7 @@ import { createAuditService } from './logics/auditService';
 import { createErrorBrowser } from './logics/errorBrowser';
 import { createIngestService } from './logics/ingestService';
 import { createOffsetService } from './logics/offsetService';
+import { createSimulateService } from './logics/simulateService';
 import { createVersionService } from './logics/versionService';
 import { createPipelineService } from './logics/pipelineService';
 import { createTokenService } from './logics/tokenService';
@@ -150,6 +152,10 @@ export async function startMgmt({
       audit: createMariaDbAuditWriter({ db }),
     }),
     versions: createVersionService({ pipelines, store: pipelineStore }),
+    simulate: createSimulateService({
+      pipelines,
+      mappings: createOpenSearchMappingCheck({ client: opensearch }),
+    }),
     errors: createErrorBrowser({
       pipelines,
       offsets: offsetAdmin,

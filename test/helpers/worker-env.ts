@@ -88,6 +88,7 @@ export async function createTestPipeline(
     processors: [],
     indexTemplate: null,
     schema: null,
+    tests: [],
     status: 'running',
     version: 1,
     team: null,

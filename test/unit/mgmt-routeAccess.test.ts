@@ -7,6 +7,7 @@ import { createPipelineService } from '../../server/pipeline-mgmt/logics/pipelin
 import { createErrorBrowser } from '../../server/pipeline-mgmt/logics/errorBrowser';
 import { createOffsetService } from '../../server/pipeline-mgmt/logics/offsetService';
 import { createTokenService } from '../../server/pipeline-mgmt/logics/tokenService';
+import { createSimulateService } from '../../server/pipeline-mgmt/logics/simulateService';
 import { createVersionService } from '../../server/pipeline-mgmt/logics/versionService';
 import { testLogger } from '../helpers';
 import {
@@ -89,7 +90,12 @@ async function setup() {
     },
   );
   const versions = createVersionService({ pipelines, store });
-  return { pipelines, tokens, audit, offsets, errors, versions, pipelineId: p.id };
+  // Every document accepted: what is tested here is who may simulate, not the mapping.
+  const simulate = createSimulateService({
+    pipelines,
+    mappings: { check: async (docs) => docs.map(() => ({ accepted: true as const })) },
+  });
+  return { pipelines, tokens, audit, offsets, errors, versions, simulate, pipelineId: p.id };
 }
 
 type Services = Awaited<ReturnType<typeof setup>>;
@@ -113,6 +119,8 @@ const CALLS: Record<string, Call> = {
   getVersion: (s, actor) => s.versions.get(s.pipelineId, 1, actor),
   diffVersions: (s, actor) => s.versions.diff(s.pipelineId, 1, 1, actor),
   rollbackVersion: (s, actor) => s.versions.rollback(s.pipelineId, 1, actor),
+  simulatePipeline: (s, actor) => s.simulate.simulate(s.pipelineId, [{ a: 1 }], {}, actor),
+  simulateNew: (s, actor) => s.simulate.simulateNew({ index: 'logs' }, [{ a: 1 }], actor),
   moveOffsets: (s, actor) => s.offsets.move(s.pipelineId, { kind: 'earliest' }, actor),
   createToken: (s, actor) => s.tokens.mint({ name: 'new', role: 'viewer' }, actor),
   listTokens: (s, actor) => s.tokens.list({ limit: 10, includeRevoked: false }, actor),

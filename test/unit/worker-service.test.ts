@@ -25,6 +25,7 @@ function pipeline(id: string, over: Partial<Pipeline> = {}): Pipeline {
     processors: [],
     indexTemplate: null,
     schema: null,
+    tests: [],
     status: 'running',
     version: 1,
     team: null,

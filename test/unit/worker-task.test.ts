@@ -22,6 +22,7 @@ function pipeline(over: Partial<Pipeline> = {}): Pipeline {
     processors: [],
     indexTemplate: null,
     schema: null,
+    tests: [],
     status: 'running',
     version: 1,
     team: null,

@@ -5,6 +5,7 @@ import {
   PipelineRow,
   PIPELINES_TABLE,
   pipelineToRow,
+  testsColumn,
 } from '../../common/pipelines';
 import { TASKS_TABLE } from '../../common/taskRows';
 import type {
@@ -55,6 +56,7 @@ function changeToRow(change: PipelineChange): Record<string, unknown> {
     row.processors_json = f.processors.length > 0 ? JSON.stringify(f.processors) : null;
   if (f?.indexTemplate !== undefined) row.index_template = f.indexTemplate;
   if (f?.schema !== undefined) row.schema_json = f.schema ? JSON.stringify(f.schema) : null;
+  if (f?.tests !== undefined) row.tests_json = testsColumn(f.tests);
   if (change.status !== undefined) row.desired_status = change.status;
   if (change.lifecycle !== undefined) row.lifecycle = change.lifecycle;
   return row;

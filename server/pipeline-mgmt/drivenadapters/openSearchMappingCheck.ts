@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@opensearch-project/opensearch';
 import { DependencyError, describeError } from '../../common/errors';
+import type { IndexDefinition } from '../interfaces/indexAdmin';
 import type { MappingCheck, TrialOutcome } from '../interfaces/mappingCheck';
 
 type Json = Record<string, unknown>;
@@ -11,7 +12,7 @@ interface IndexShape {
 }
 
 /** The mappings (and analysis settings, which mappings may name) of an index, or what templates would give a new one. */
-async function shapeOf(client: Client, index: string): Promise<IndexShape> {
+async function shapeOf(client: Client, index: string, proposed?: IndexDefinition): Promise<IndexShape> {
   const exists = (await client.indices.exists({ index })).body === true;
   if (exists) {
     const mapping = (await client.indices.getMapping({ index })).body as Record<string, { mappings?: Json }>;
@@ -24,6 +25,10 @@ async function shapeOf(client: Client, index: string): Promise<IndexShape> {
       mappings: (first && mapping[first]?.mappings) || {},
       analysis: first ? settings[first]?.settings?.index?.analysis : undefined,
     };
+  }
+  if (proposed) {
+    const settings = proposed.settings as { analysis?: Json; index?: { analysis?: Json } } | undefined;
+    return { mappings: proposed.mappings ?? {}, analysis: settings?.analysis ?? settings?.index?.analysis };
   }
   const simulated = (
     await client.transport.request({
@@ -44,14 +49,14 @@ async function shapeOf(client: Client, index: string): Promise<IndexShape> {
  */
 export function createOpenSearchMappingCheck({ client }: { client: Client }): MappingCheck {
   return {
-    async check(docs) {
+    async check(docs, options = {}) {
       const out: TrialOutcome[] = docs.map(() => ({ accepted: true }));
       const byIndex = new Map<string, number[]>();
       docs.forEach((d, i) => byIndex.set(d.index, [...(byIndex.get(d.index) ?? []), i]));
       for (const [index, positions] of byIndex) {
         const scratch = `sdp-simulate-${randomBytes(6).toString('hex')}`;
         try {
-          const shape = await shapeOf(client, index);
+          const shape = await shapeOf(client, index, options.proposed);
           await client.indices.create({
             index: scratch,
             body: {

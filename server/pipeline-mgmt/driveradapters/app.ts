@@ -8,6 +8,7 @@ import { serviceInfo } from '../../common/serviceInfo';
 import type { ErrorService } from '../interfaces/errorService';
 import type { IngestService } from '../interfaces/ingestService';
 import type { OffsetService } from '../interfaces/offsetService';
+import type { SimulateService } from '../interfaces/simulateService';
 import type { VersionService } from '../interfaces/versionService';
 import type { PipelineService } from '../interfaces/pipelineService';
 import type { AuditService } from '../interfaces/auditLog';
@@ -19,6 +20,7 @@ import { jsonTypes, requireJsonBody } from './http';
 import { createErrorsRouter } from './errorsRouter';
 import { createIngestRouter } from './ingestRouter';
 import { createOffsetsRouter } from './offsetsRouter';
+import { createSimulateRouter } from './simulateRouter';
 import { createVersionsRouter } from './versionsRouter';
 import { createOpenApiDocument } from './openapi';
 import { createPipelinesRouter } from './pipelinesRouter';
@@ -40,6 +42,8 @@ export interface MgmtAppDeps {
   offsets?: OffsetService;
   /** GET /api/v1/pipelines/{id}/errors; without it that route is a 404. */
   errors?: ErrorService;
+  /** POST /api/v1/pipelines/{id}/simulate and /api/v1/simulate; without it those routes are a 404. */
+  simulate?: SimulateService;
   /** /api/v1/pipelines/{id}/versions; without it those routes are a 404. */
   versions?: VersionService;
   /** What /ready checks. */
@@ -102,10 +106,11 @@ export function createMgmtApp(deps: MgmtAppDeps): Express {
     );
   // The resources that take bodies; a body in another media type is a 415 before it is read.
   app.use(
-    ['/api/v1/pipelines', '/api/v1/tokens'],
+    ['/api/v1/pipelines', '/api/v1/tokens', ROUTES.simulateNew.path],
     requireJsonBody,
     express.json({ type: jsonTypes, limit: maxBodyKiB * 1024, strict: true }),
   );
+  if (deps.simulate) app.use(createSimulateRouter({ simulate: deps.simulate, validators }));
   if (deps.versions) app.use(createVersionsRouter({ versions: deps.versions, validators }));
   if (deps.errors) app.use(createErrorsRouter({ errors: deps.errors, validators }));
   if (deps.offsets) app.use(createOffsetsRouter({ offsets: deps.offsets, validators }));

@@ -26,7 +26,8 @@ function echoOf(body: ReplacePipelineBodyT | PatchPipelineBodyT): ImmutableEcho 
 
 /** The mutable fields of an update body; processors and schema are checked by the service's compiler. */
 function fieldsOf<B extends ReplacePipelineBodyT | PatchPipelineBodyT>(body: B) {
-  const { index, description, flush, idField, outputEnabled, processors, indexTemplate, schema } = body;
+  const { index, description, flush, idField, outputEnabled, processors, indexTemplate, schema, tests } =
+    body;
   return {
     index: index as B['index'],
     description,
@@ -36,6 +37,7 @@ function fieldsOf<B extends ReplacePipelineBodyT | PatchPipelineBodyT>(body: B) 
     processors,
     indexTemplate,
     schema: schema as PipelineSchemaCheck | null | undefined,
+    tests,
   };
 }
 

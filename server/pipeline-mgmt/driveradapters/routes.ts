@@ -11,6 +11,9 @@ import {
   DiffQuery,
   HealthSchema,
   RollbackSchema,
+  SimulateNewBody,
+  SimulatePipelineBody,
+  SimulationResultsSchema,
   VersionDiffSchema,
   VersionListQuery,
   VersionListSchema,
@@ -189,6 +192,26 @@ export const ROUTES = {
       "A new version with this version's settings (the status stays); checked and audited like an update",
     success: { status: 200, description: 'rolled back', schema: RollbackSchema },
     errors: [400, 404, 409, 412, 503],
+  },
+  simulatePipeline: {
+    method: 'post',
+    path: `${PIPELINE_ID}/simulate`,
+    access: 'viewer',
+    summary:
+      "What records would become through the pipeline's steps (or processors / indexTemplate / schema / idField to try), each checked against the live target mapping; nothing is written",
+    body: SimulatePipelineBody,
+    success: { status: 200, description: 'one result per record', schema: SimulationResultsSchema },
+    errors: [400, 404, 413, 415, 503],
+  },
+  simulateNew: {
+    method: 'post',
+    path: '/api/v1/simulate',
+    access: 'editor',
+    summary:
+      'The same simulation for a pipeline that does not exist yet (a create body; its createIndex mappings are used when the index does not exist)',
+    body: SimulateNewBody,
+    success: { status: 200, description: 'one result per record', schema: SimulationResultsSchema },
+    errors: [400, 413, 415, 503],
   },
   listErrors: {
     method: 'get',

@@ -2,6 +2,7 @@ import { Static, Type } from '@sinclair/typebox';
 import { FLUSH_BOUNDS, PIPELINE_NAME_PATTERN } from '../../common/pipelines';
 import { ObservedStatusSchema, PartitionLagSchema } from './observedSchemas';
 import { Nullable, StringEnum, TeamSchema } from './schemaKit';
+import { PipelineTests, SimulatedRecords, SimulationOverrideFields } from './simulateSchemas';
 
 /**
  * Every request and response body of pipeline-mgmt. The router validates with these schemas and
@@ -13,6 +14,7 @@ export * from './ingestSchemas';
 export * from './offsetSchemas';
 export * from './errorSchemas';
 export * from './versionSchemas';
+export * from './simulateSchemas';
 export * from './observedSchemas';
 
 /** OpenSearch index names: lowercase; none of \ / * ? " < > | space , # :; not starting with - _ + or .; not . or ..; at most 255 bytes. */
@@ -136,6 +138,7 @@ export const CreatePipelineBody = Type.Object(
     processors: Type.Optional(Processors),
     indexTemplate: Type.Optional(IndexTemplate),
     schema: Type.Optional(SchemaCheck),
+    tests: Type.Optional(PipelineTests),
     status: Type.Optional(PipelineStatusSchema),
     createIndex: Type.Optional(CreateIndexSchema),
     team: Type.Optional(
@@ -145,6 +148,24 @@ export const CreatePipelineBody = Type.Object(
           "owning team; default the caller's. Editors may name only their own, admins any (or null: admins only)",
       }),
     ),
+  },
+  { additionalProperties: false },
+);
+
+/** POST /api/v1/pipelines/{id}/simulate: records, and optionally settings to try instead of the pipeline's. */
+export const SimulatePipelineBody = Type.Object(
+  { records: SimulatedRecords, ...SimulationOverrideFields },
+  { additionalProperties: false },
+);
+
+/** POST /api/v1/simulate: a pipeline body as a create takes it (the name optional), and records. */
+export const SimulateNewBody = Type.Object(
+  {
+    pipeline: Type.Object(
+      { ...CreatePipelineBody.properties, name: Type.Optional(PipelineNameSchema) },
+      { additionalProperties: false },
+    ),
+    records: SimulatedRecords,
   },
   { additionalProperties: false },
 );
@@ -176,6 +197,7 @@ export const ReplacePipelineBody = Type.Object(
     processors: Type.Optional(Processors),
     indexTemplate: Type.Optional(IndexTemplate),
     schema: Type.Optional(SchemaCheck),
+    tests: Type.Optional(PipelineTests),
     ...EchoFields,
   },
   {
@@ -195,6 +217,7 @@ export const PatchPipelineBody = Type.Object(
     processors: Type.Optional(Processors),
     indexTemplate: Type.Optional(IndexTemplate),
     schema: Type.Optional(SchemaCheck),
+    tests: Type.Optional(PipelineTests),
     ...EchoFields,
   },
   { additionalProperties: false, description: 'the fields to change; `flush` is merged key by key' },
@@ -225,6 +248,7 @@ export const PipelineSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    tests: PipelineTests,
     status: PipelineStatusSchema,
     version: Type.Integer({ description: 'bumped by every change; the ETag' }),
     team: Nullable(Type.String()),

@@ -1,3 +1,5 @@
+import type { IndexDefinition } from './indexAdmin';
+
 /** A document to try against an index's mapping. */
 export interface TrialDocument {
   index: string;
@@ -14,5 +16,9 @@ export type TrialOutcome = { accepted: true } | { accepted: false; errorType: st
  * exist yet, would get from the index templates), without writing to those indices.
  */
 export interface MappingCheck {
-  check(docs: readonly TrialDocument[]): Promise<TrialOutcome[]>;
+  /**
+   * `proposed`: the definition an index that does not exist yet would be created with (a new
+   * pipeline's `createIndex`); without it such an index gets what the index templates give.
+   */
+  check(docs: readonly TrialDocument[], options?: { proposed?: IndexDefinition }): Promise<TrialOutcome[]>;
 }

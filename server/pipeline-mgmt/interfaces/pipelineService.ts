@@ -3,6 +3,7 @@ import type {
   Pipeline,
   PipelineSchemaCheck,
   PipelineStatus,
+  PipelineTest,
   PipelineTopics,
 } from '../../common/pipelines';
 import type { Actor } from './actor';
@@ -28,6 +29,7 @@ export interface CreatePipelineInput {
   processors?: unknown[];
   indexTemplate?: string | null;
   schema?: PipelineSchemaCheck | null;
+  tests?: PipelineTest[];
   status?: PipelineStatus;
   /** Create the index with this definition when it does not exist. */
   createIndex?: IndexDefinition;

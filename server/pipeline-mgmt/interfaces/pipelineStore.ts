@@ -1,4 +1,10 @@
-import type { FlushOverrides, Pipeline, PipelineSchemaCheck, PipelineStatus } from '../../common/pipelines';
+import type {
+  FlushOverrides,
+  Pipeline,
+  PipelineSchemaCheck,
+  PipelineStatus,
+  PipelineTest,
+} from '../../common/pipelines';
 import type { AuditDraft } from './auditLog';
 
 /** Where a record is in its own life; `creating` rows are never shown and never `running`. */
@@ -21,6 +27,7 @@ export interface MutableFields {
   processors: unknown[];
   indexTemplate: string | null;
   schema: PipelineSchemaCheck | null;
+  tests: PipelineTest[];
 }
 
 export interface PipelineChange {

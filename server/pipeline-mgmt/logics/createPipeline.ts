@@ -7,6 +7,7 @@ import type { IndexDefinition } from '../interfaces/indexAdmin';
 import type { StoredPipeline } from '../interfaces/pipelineStore';
 import { teamForNewPipeline } from './access';
 import type { ResolvedDeps } from './deps';
+import { assertTestsPass } from './pipelineTests';
 import { checkProcessing } from './processingCheck';
 import { UndoStack } from './undo';
 import { withFieldDefaults } from './updatePipeline';
@@ -173,6 +174,11 @@ export async function createPipelineFlow(
   const team = teamForNewPipeline(actor, input.team);
   const record = newRecord(deps, input, actor, team);
   const processing = checkProcessing(record);
+  assertTestsPass(record.tests, processing, {
+    index: record.index,
+    inputTopic: record.topics.input,
+    idField: record.idField,
+  });
   const log = deps.logger.child({ pipelineId: record.id, pipeline: record.name });
   await reserveName(deps, record, log);
   const undo = new UndoStack(log);

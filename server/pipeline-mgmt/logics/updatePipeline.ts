@@ -6,6 +6,7 @@ import type { ImmutableEcho, PatchFields, ReplaceFields, UpdateOptions } from '.
 import type { MutableFields, PipelineChange } from '../interfaces/pipelineStore';
 import { CAS_ATTEMPTS } from '../defaults';
 import { requireRole } from './access';
+import { assertTestsPass } from './pipelineTests';
 import { checkProcessing } from './processingCheck';
 import type { ResolvedDeps } from './deps';
 import {
@@ -61,6 +62,7 @@ export function withFieldDefaults(input: ReplaceFields): MutableFields {
     processors: input.processors ?? [],
     indexTemplate: input.indexTemplate ?? null,
     schema: input.schema ?? null,
+    tests: input.tests ?? [],
   };
 }
 
@@ -75,6 +77,8 @@ export function mutableOf(p: Pipeline): MutableFields {
     processors: p.processors,
     indexTemplate: p.indexTemplate,
     schema: p.schema,
+    // Versions written before tests existed have none.
+    tests: p.tests ?? [],
   };
 }
 
@@ -121,7 +125,21 @@ async function decideFields(
   checkEcho(echo, current);
   const changes = diff(mutableOf(current), next);
   if (Object.keys(changes).length === 0) return undefined; // nothing to change
-  if (changes.processors || changes.indexTemplate || changes.schema) checkProcessing(next);
+  if (
+    changes.processors ||
+    changes.indexTemplate ||
+    changes.schema ||
+    changes.tests ||
+    changes.idField ||
+    changes.index
+  ) {
+    const processing = checkProcessing(next);
+    assertTestsPass(next.tests, processing, {
+      index: next.index,
+      inputTopic: current.topics.input,
+      idField: next.idField,
+    });
+  }
   await checkIndex(deps, next, current);
   return {
     fields: next,
@@ -159,6 +177,7 @@ export function patchPipeline(
       processors: patch.processors ?? base.processors,
       indexTemplate: patch.indexTemplate !== undefined ? patch.indexTemplate : base.indexTemplate,
       schema: patch.schema !== undefined ? patch.schema : base.schema,
+      tests: patch.tests ?? base.tests,
     };
     return decideFields(deps, current, next, echo, options);
   });
