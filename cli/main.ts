@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { CliError, createApiClient } from './apiClient';
 import { apply } from './commands/apply';
 import { describePipeline, getPipelines, listErrors } from './commands/read';
+import { simulate } from './commands/simulate';
+import { listVersions, rollback } from './commands/versions';
 import { createOutput } from './output';
 
 /** The `sdp` command line: pipelines as YAML files, applied through pipeline-mgmt's REST API. */
@@ -70,6 +72,36 @@ export function buildProgram(): Command {
         throw new CliError(`--limit ${o.limit}: expected a positive integer`);
       const { api, out } = ctx();
       await listErrors(api, name, { stage: o.stage, reason: o.reason, limit }, out);
+    });
+  program
+    .command('simulate')
+    .description(
+      "what records would become through the pipeline a YAML file declares (an existing one: with the file's processors, indexTemplate, schema, idField), checked against the live mapping",
+    )
+    .requiredOption('-f, --filename <path>', 'a YAML file with one Pipeline')
+    .requiredOption('--records <path>', 'the records: a JSON array, NDJSON, or YAML')
+    .option('--fail-on-failed', 'exit 3 when a record would fail', false)
+    .action(async (o: { filename: string; records: string; failOnFailed: boolean }) => {
+      const { api, out } = ctx();
+      await simulate(api, { file: o.filename, records: o.records, failOnFailed: o.failOnFailed }, out);
+    });
+  program
+    .command('versions')
+    .description("a pipeline's versions, newest first; --diff V: what changed since version V")
+    .argument('<name>')
+    .option('--diff <version>', 'show the changes from this version to the current one')
+    .action(async (name: string, o: { diff?: string }) => {
+      const { api, out } = ctx();
+      await listVersions(api, name, o, out);
+    });
+  program
+    .command('rollback')
+    .description("a new version with an earlier version's settings (tested and audited like an update)")
+    .argument('<name>')
+    .argument('<version>')
+    .action(async (name: string, version: string) => {
+      const { api, out } = ctx();
+      await rollback(api, name, version, out);
     });
   return program;
 }

@@ -182,4 +182,95 @@ describe('sdp CLI', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("unknown command 'frobnicate'");
   });
+  it('simulate tries a manifest before it is applied; tests refuse a bad apply; versions, diff and rollback', async () => {
+    const records = write('records.ndjson', '{"user":"Ann"}\n{"user":"bot"}\n"{broken"\n');
+    const change = write(
+      'change.yaml',
+      `kind: Pipeline\nname: ${a}\nindex: ${index}\nprocessors:\n  - lowercase: {field: user}\n  - drop: {if: "doc.user == 'bot'"}\n`,
+    );
+    const sim = await sdp(['simulate', '-f', change, '--records', records]);
+    expect(sim).toMatchObject({ code: 0, stderr: '' });
+    const simLines = sim.stdout.split('\n');
+    expect(simLines.slice(0, 6)).toEqual([
+      `simulated 3 records through pipeline ${a}`,
+      `record 1: indexed ${index}/sdp.${a}.input-0-0`,
+      '  processors[0] lowercase: changed',
+      '  {"user":"ann"}',
+      'record 2: dropped',
+      '  processors[1] drop: dropped',
+    ]);
+    expect(simLines.slice(6)).toEqual([
+      expect.stringMatching(/^record 3: failed \(parse invalid_json: the value is not valid JSON: /),
+      '',
+    ]);
+    // Nothing was applied by simulating.
+    expect((await byName(a))?.processors).toEqual([]);
+    const strict = await sdp([
+      'simulate',
+      '-f',
+      change,
+      '--records',
+      records,
+      '--fail-on-failed',
+      '-o',
+      'json',
+    ]);
+    expect(strict.code).toBe(3);
+    expect(strict.stderr).toBe('sdp: 1 of 3 records would fail\n');
+    expect(JSON.parse(strict.stdout).results.map((r: { status: string }) => r.status)).toEqual([
+      'indexed',
+      'dropped',
+      'failed',
+    ]);
+    const fresh = write('new.yaml', `kind: Pipeline\nname: ${h.newName()}\nindex: ${index}\nidField: user\n`);
+    const simNew = await sdp(['simulate', '-f', fresh, '--records', records]);
+    expect(simNew.stdout.split('\n').slice(0, 2)).toEqual([
+      expect.stringMatching(/^simulated 3 records through new pipeline /),
+      `record 1: indexed ${index}/Ann`,
+    ]);
+
+    // A manifest whose tests fail is refused with each test's path; then one that passes is applied.
+    const tested = (expectUser: string) =>
+      write(
+        'tested.yaml',
+        `${readChange()}tests:\n  - name: lowercases\n    input: {user: Ann}\n    expect: {status: indexed, doc: {user: ${expectUser}}}\n`,
+      );
+    const readChange = () =>
+      `kind: Pipeline\nname: ${a}\nindex: ${index}\nprocessors:\n  - lowercase: {field: user}\n`;
+    const refused = await sdp(['apply', '-f', tested('Ann')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /PATCH \/api\/v1\/pipelines\/[0-9a-f-]+: 400 tests_failed: .*\(tests\[0\] doc\.user: expected "Ann", got "ann"\)\n$/,
+    );
+    const dry = await sdp(['apply', '-f', tested('ann'), '--dry-run']);
+    expect(dry.stdout.split('\n').slice(0, 5)).toEqual([
+      `update pipeline ${a} (dry run)`,
+      '    - processors: []',
+      '    + processors:',
+      '    +   - lowercase:',
+      '    +       field: user',
+    ]);
+    expect(dry.stdout).toContain('    +   - name: lowercases\n');
+    const applied = await sdp(['apply', '-f', tested('ann')]);
+    expect([applied.code, applied.stdout.split('\n')[0]]).toEqual([0, `update pipeline ${a}`]);
+
+    const versions = await sdp(['versions', a]);
+    expect(versions.code).toBe(0);
+    const lines = versions.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^VERSION\s+AT\s+BY\s+CHANGE$/);
+    expect(lines[1]).toMatch(/^\d+\s+\S+\s+cli-editor\s+pipeline\.update$/);
+    const current = Number(lines[1]!.split(/\s+/)[0]);
+    const diff = await sdp(['versions', a, '--diff', String(current - 1)]);
+    expect(diff.stdout).toContain(`pipeline ${a}: version ${current - 1} -> ${current}`);
+    expect(diff.stdout).toContain('    + processors[0]:');
+    const back = await sdp(['rollback', a, String(current - 1)]);
+    expect(back).toMatchObject({
+      code: 0,
+      stdout: `rolled back pipeline ${a} to the settings of version ${current - 1}: now version ${current + 1}\n`,
+    });
+    expect((await byName(a))?.processors).toEqual([]);
+    const none = await sdp(['rollback', a, '999']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/404 version_not_found/);
+  });
 });
