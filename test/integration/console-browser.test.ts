@@ -314,6 +314,34 @@ describe('console: the operations console in Chromium against the real mgmt and 
     await versions.getByRole('status').filter({ hasText: 'Already as in version 1.' }).waitFor();
   });
 
+  it('simulates records typed on the page: the steps, the live mapping, a parse failure; nothing written', async () => {
+    const sim = page.getByRole('region', { name: 'Simulate' });
+    await sim.getByLabel(/^Records/).fill('{"n": 1, "name": "a"}\n{"n": "many"}\n{broken');
+    await sim.getByLabel(/^Processors to try/).fill('[{"set": {"field": "tag", "value": "tried"}}]');
+    await sim.getByRole('button', { name: 'Simulate' }).click();
+    await sim.locator('table.simulation tbody tr').nth(2).waitFor();
+    const rows = sim.locator('table.simulation tbody tr');
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-status')))).toEqual([
+      'indexed',
+      'failed',
+      'failed',
+    ]);
+    expect(await rows.nth(0).textContent()).toContain('0. set: changed');
+    expect(await rows.nth(0).textContent()).toContain('"tag":"tried"');
+    expect(await rows.nth(1).textContent()).toContain('index mapper_parsing_exception');
+    expect(await rows.nth(2).textContent()).toContain('parse invalid_json');
+    // Tried, not stored.
+    expect(
+      (await h.api<{ processors: unknown[] }>('GET', `/api/v1/pipelines/${live.id}`)).body.processors,
+    ).toEqual([]);
+    // Text that is not JSON is refused on the page, before any request (the API's own 400s are
+    // shown by the same banner, see the viewer test below).
+    await sim.getByLabel(/^Processors to try/).fill('[{"set": ');
+    await sim.getByRole('button', { name: 'Simulate' }).click();
+    await sim.getByRole('alert').filter({ hasText: 'Could not simulate' }).waitFor();
+    expect(await rows.count()).toBe(3);
+  });
+
   it("surfaces the API's errors: a viewer may not stop, an unknown pipeline is a 404", async () => {
     const viewer = await newPage(); // a new tab: its own sessionStorage, signed out
     await signIn(viewer, viewerToken);

@@ -1,3 +1,4 @@
+import { parseProcessors, parseRecords } from '../../console/src/simulateInput';
 import { fmtAgo, fmtBytes, fmtPercent, lagTrend } from '../../console/src/format';
 import { filterAndSort, ListRow } from '../../console/src/pipelineFilter';
 import { describeProcessor } from '../../console/src/processors';
@@ -70,5 +71,20 @@ describe('console: formats', () => {
     expect(fmtAgo('2026-01-01T00:09:48Z', now)).toBe('12 s ago');
     expect(fmtAgo('2026-01-01T00:00:00Z', now)).toBe('10 min ago');
     expect(fmtAgo(null, now)).toBe('never');
+  });
+});
+
+describe('console: the Simulate section reads what is typed', () => {
+  it('takes a JSON array, or one record per line with non-JSON lines sent as strings', () => {
+    expect(parseRecords('[{"a":1}, "x"]')).toEqual([{ a: 1 }, 'x']);
+    expect(parseRecords('{"a":1}\n\n{broken\n[1]\n')).toEqual([{ a: 1 }, '{broken', '[1]']);
+    expect(parseRecords('  ')).toEqual([]);
+    expect(() => parseRecords('[1,')).toThrow();
+  });
+
+  it("takes processors as a JSON array; empty means the pipeline's own", () => {
+    expect(parseProcessors('')).toBeUndefined();
+    expect(parseProcessors('[{"drop":{}}]')).toEqual([{ drop: {} }]);
+    expect(() => parseProcessors('{"drop":{}}')).toThrow('processors must be a JSON array');
   });
 });
