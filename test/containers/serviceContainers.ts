@@ -42,7 +42,9 @@ export const SERVICE_CONTAINER_PORTS: Readonly<ServicePorts> = Object.freeze({
 });
 
 /** The SDP_* variables the suites read, for services on these ports (what the stack path exports). */
-export function servicesEnv(ports: ServicePorts): Record<'SDP_MYSQL_URL' | 'SDP_KAFKA_BROKERS' | 'SDP_OPENSEARCH_URL', string> {
+export function servicesEnv(
+  ports: ServicePorts,
+): Record<'SDP_MYSQL_URL' | 'SDP_KAFKA_BROKERS' | 'SDP_OPENSEARCH_URL', string> {
   return {
     SDP_MYSQL_URL: `mysql://sdp:sdp@127.0.0.1:${ports.mariadb}/sdp`,
     SDP_KAFKA_BROKERS: `127.0.0.1:${ports.kafka}`,
@@ -71,7 +73,8 @@ export function buildServiceImages(): ServiceImages {
     stdio: ['ignore', 'pipe', 'inherit'],
     timeout: 1_800_000,
   });
-  if (r.status !== 0) throw new Error(`scripts/service-images.sh build failed (exit ${r.status ?? r.signal})`);
+  if (r.status !== 0)
+    throw new Error(`scripts/service-images.sh build failed (exit ${r.status ?? r.signal})`);
   const v = parseExportLines(r.stdout);
   const images = {
     dockerHost: v.DOCKER_HOST,
@@ -122,7 +125,8 @@ export async function probeKafka(port: number): Promise<ProbeResult> {
     if (!cluster.brokers.some((b) => b.port === port)) {
       return { ready: false, why: `metadata lists brokers ${JSON.stringify(cluster.brokers)}` };
     }
-    if (cluster.controller === null || cluster.controller < 0) return { ready: false, why: 'no active controller' };
+    if (cluster.controller === null || cluster.controller < 0)
+      return { ready: false, why: 'no active controller' };
     return { ready: true };
   } finally {
     await admin.disconnect().catch(() => undefined);
@@ -171,7 +175,10 @@ export async function startServiceContainers(log: Log = stderrLog): Promise<Star
   const { GenericContainer, getContainerRuntimeClient } = await import('testcontainers');
 
   const client = await getContainerRuntimeClient();
-  const leftovers = await client.container.dockerode.listContainers({ all: true, filters: { label: [LABEL] } });
+  const leftovers = await client.container.dockerode.listContainers({
+    all: true,
+    filters: { label: [LABEL] },
+  });
   for (const c of leftovers) {
     log('removing a container an earlier run left behind', { name: c.Names.join(','), state: c.State });
     await client.container.getById(c.Id).remove({ force: true, v: true });
@@ -191,14 +198,19 @@ export async function startServiceContainers(log: Log = stderrLog): Promise<Star
     service('kafka', images.kafka, [String(ports.kafka), String(ports.kafkaController)], () =>
       probeKafka(ports.kafka),
     ),
-    service('opensearch', images.opensearch, [String(ports.opensearch), String(ports.opensearchTransport)], () =>
-      probeOpensearch(ports.opensearch),
+    service(
+      'opensearch',
+      images.opensearch,
+      [String(ports.opensearch), String(ports.opensearchTransport)],
+      () => probeOpensearch(ports.opensearch),
     ),
   ];
   const results = await Promise.allSettled(definitions.map((d) => d.start()));
   const containers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const stop = async () => {
-    await Promise.allSettled(containers.map((c) => c.stop({ timeout: 20_000, remove: true, removeVolumes: true })));
+    await Promise.allSettled(
+      containers.map((c) => c.stop({ timeout: 20_000, remove: true, removeVolumes: true })),
+    );
   };
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [why(r.reason)] : []));
   if (failures.length > 0) {
