@@ -24,6 +24,19 @@ export function selectedTestServices(env: NodeJS.ProcessEnv = process.env): Test
   throw new Error(`SDP_TEST_SERVICES=${v}: expected "stack" (the default) or "containers"`);
 }
 
+/**
+ * For the fault helpers that act on the local stack's processes (stack.sh kill, SIGSTOP of its
+ * broker): in containers mode the suite talks to other services, and the shared stack would be hurt
+ * for nothing.
+ */
+export function requireStackServices(what: string, env: NodeJS.ProcessEnv = process.env): void {
+  if (selectedTestServices(env) !== 'stack') {
+    throw new Error(
+      `${what} acts on the local stack's processes, not on the service containers: run this suite with SDP_TEST_SERVICES unset`,
+    );
+  }
+}
+
 export interface ServicePorts {
   mariadb: number;
   kafka: number;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   parseExportLines,
+  requireStackServices,
   SERVICE_CONTAINER_PORTS,
   selectedTestServices,
   servicesEnv,
@@ -20,6 +21,13 @@ describe('SDP_TEST_SERVICES', () => {
     expect(selectedTestServices({ SDP_TEST_SERVICES: ' containers ' })).toBe('containers');
     expect(() => selectedTestServices({ SDP_TEST_SERVICES: 'docker' })).toThrow(
       /expected "stack".*"containers"/,
+    );
+  });
+
+  it("keeps the stack's fault helpers off the shared stack when the suite runs on containers", () => {
+    expect(() => requireStackServices('stack.sh kill kafka', {})).not.toThrow();
+    expect(() => requireStackServices('stack.sh kill kafka', { SDP_TEST_SERVICES: 'containers' })).toThrow(
+      /stack\.sh kill kafka acts on the local stack's processes/,
     );
   });
 });
