@@ -15,8 +15,8 @@
 # change is found in the daemon's data root (SDP_DOCKER_ROOT, /var/lib/sdp-docker) and not rebuilt;
 # older tags of the same image are removed after a build. A second run takes a few seconds.
 #
-# The builds reach Debian's mirror as the host's apt does: the host's Acquire:: settings (proxy,
-# validity checks; `apt-config dump`) are bind-mounted into each apt step, and the host's CA bundle
+# The builds reach Debian's mirror as the host's apt does: the host's proxy, validity-check and retry
+# settings (`apt-config dump`) are bind-mounted into each apt step, and the host's CA bundle
 # is the build secret `ca`, trusted by apt for https mirrors during the build only (SDP_BUILD_CA,
 # default /etc/ssl/certs/ca-certificates.crt; `none` for no secret), as for the project's image.
 #
@@ -55,9 +55,11 @@ ensure_artifacts() {
   [[ -n ${KAFKA_LIBS:-} && -n ${OPENSEARCH_ZIP:-} ]] || die "scripts/stack.sh artifacts printed no artifacts"
 }
 
-# The host's Acquire:: apt settings (proxy, Check-Valid-Until, ...) as an apt.conf fragment.
+# The host's apt settings for reaching the mirror (proxies, validity and date checks, retries) as an
+# apt.conf fragment; not the rest of `Acquire::` (index targets, languages: the host's own choices).
 host_apt_conf() {
-  apt-config dump 2>/dev/null | grep -E '^Acquire::' || true
+  apt-config dump 2>/dev/null |
+    grep -E '^Acquire::((https?|ftp)::Proxy|Check-Valid-Until |Check-Date |Retries )' || true
 }
 
 # tag_for NAME FILE... [-- STRING...]: NAME:<12 hex> over the files' contents and the strings.
