@@ -284,8 +284,11 @@ kafka_launch() {
   mkdir -p "$KAFKA_DIR/data" "$KAFKA_DIR/logs"
   sed -e "s#@KAFKA_LOG_DIRS@#$KAFKA_DIR/data#g" "$TMPL_DIR/server.properties.tmpl" >"$props"
   if [[ ! -s $KAFKA_DIR/cluster.id ]]; then
-    # 16 random bytes, base64url without padding = 22 chars, as kafka-storage random-uuid
-    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$KAFKA_DIR/cluster.id"
+    # 16 random bytes, base64url without padding = 22 chars, as kafka-storage random-uuid; never with a
+    # leading '-' (1 in 64: `format -t` would take it for an option and fail), as Kafka's Uuid avoids
+    cid=-
+    while [[ $cid == -* ]]; do cid=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'); done
+    printf '%s' "$cid" >"$KAFKA_DIR/cluster.id"
   fi
   cid=$(<"$KAFKA_DIR/cluster.id")
   if [[ ! -f $KAFKA_DIR/data/meta.properties ]]; then

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import type { WaitStrategy } from 'testcontainers';
 
 type ContainerHandle = Parameters<WaitStrategy['waitUntilReady']>[0];
@@ -66,16 +66,18 @@ export class ProbeWaitStrategy implements WaitStrategy {
   }
 }
 
-/** The container's last log lines (Debian's docker CLI, the daemon DOCKER_HOST names), for errors. */
-export function containerLogTail(id: string, lines = 40): string {
-  try {
-    return execFileSync('/usr/bin/docker', ['logs', '--tail', String(lines), id], {
+/**
+ * The container's last log lines, its stdout and stderr interleaved (Debian's docker CLI, on the
+ * daemon DOCKER_HOST names), for errors.
+ */
+export function containerLogTail(id: string, lines = 60): string {
+  const r = spawnSync(
+    'sh',
+    ['-c', 'exec /usr/bin/docker logs --tail "$1" "$2" 2>&1', 'docker-logs', String(lines), id],
+    {
       encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 10_000,
-    });
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    return `${e.stdout ?? ''}${e.stderr ?? ''}` || `(docker logs failed: ${e.message})`;
-  }
+    },
+  );
+  return r.stdout || `(docker logs ${id} gave nothing: ${r.error?.message ?? `exit ${r.status}`})`;
 }
