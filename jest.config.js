@@ -1,7 +1,9 @@
 'use strict';
 // Three projects: unit (pure logic, fakes passed in), integration (real MariaDB, Kafka, OpenSearch;
-// its global setup brings the local stack up when it is not running) and packaging (the Dockerfile,
-// compose file, CI pipeline and Helm chart, read as files and run through helm; no services).
+// its global setup brings the local stack up when it is not running, or, with
+// SDP_TEST_SERVICES=containers, starts them as testcontainers, stopped by its global teardown) and
+// packaging (the Dockerfile, compose file, CI pipeline and Helm chart, read as files and run through
+// helm; no services).
 // `npm test` runs all three.
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
@@ -31,6 +33,7 @@ module.exports = {
       transformIgnorePatterns,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/globalSetup.js',
+      globalTeardown: '<rootDir>/test/helpers/globalTeardown.js',
       slowTestThreshold: 30,
     },
     {

@@ -10,6 +10,10 @@
 #                                  as a crash would; `start` brings it back (crash recovery included)
 #   bash scripts/stack.sh status   one line per service: up/down, and whether this script started it
 #   bash scripts/stack.sh env      print the three export lines
+#   bash scripts/stack.sh artifacts   fetch (when not cached) the Kafka classpath and the OpenSearch
+#                                  zip, starting nothing; prints KAFKA_VERSION=, KAFKA_LIBS=,
+#                                  OPENSEARCH_VERSION= and OPENSEARCH_ZIP= lines on stdout (what
+#                                  scripts/service-images.sh builds the testcontainers images from)
 #   bash scripts/stack.sh kafka-run <main class> [args]   run a Kafka CLI class on the broker's classpath,
 #        e.g. kafka-run org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:9092 --list
 #
@@ -280,8 +284,11 @@ kafka_launch() {
   mkdir -p "$KAFKA_DIR/data" "$KAFKA_DIR/logs"
   sed -e "s#@KAFKA_LOG_DIRS@#$KAFKA_DIR/data#g" "$TMPL_DIR/server.properties.tmpl" >"$props"
   if [[ ! -s $KAFKA_DIR/cluster.id ]]; then
-    # 16 random bytes, base64url without padding = 22 chars, as kafka-storage random-uuid
-    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$KAFKA_DIR/cluster.id"
+    # 16 random bytes, base64url without padding = 22 chars, as kafka-storage random-uuid; never with a
+    # leading '-' (1 in 64: `format -t` would take it for an option and fail), as Kafka's Uuid avoids
+    cid=-
+    while [[ $cid == -* ]]; do cid=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'); done
+    printf '%s' "$cid" >"$KAFKA_DIR/cluster.id"
   fi
   cid=$(<"$KAFKA_DIR/cluster.id")
   if [[ ! -f $KAFKA_DIR/data/meta.properties ]]; then
@@ -337,9 +344,35 @@ os_ensure_user() {
   useradd --system --user-group --home-dir "$OS_BASE" --no-create-home --shell /usr/sbin/nologin "$OS_USER"
 }
 
+# sets OS_VERSION and OS_ZIP: the first of $OS_VERSIONS whose integ-test zip is in the local Maven
+# repository or, failing that, resolves from Maven Central (fetched then); returns 1 when none does
+os_ensure_zip() {
+  local v zip
+  for v in $OS_VERSIONS; do
+    zip=$M2_REPO/org/opensearch/distribution/integ-test-zip/opensearch/$v/opensearch-$v.zip
+    if [[ -f $zip ]]; then
+      OS_VERSION=$v OS_ZIP=$zip
+      return 0
+    fi
+  done
+  command -v mvn >/dev/null 2>&1 || die "opensearch: mvn not found (Maven is needed to fetch OpenSearch)"
+  for v in $OS_VERSIONS; do
+    zip=$M2_REPO/org/opensearch/distribution/integ-test-zip/opensearch/$v/opensearch-$v.zip
+    log "opensearch: fetching org.opensearch.distribution.integ-test-zip:opensearch:$v:zip with Maven"
+    if mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$M2_REPO" "$DEP_PLUGIN:get" \
+          -Dtransitive=false -Dartifact="org.opensearch.distribution.integ-test-zip:opensearch:$v:zip" \
+          </dev/null >&2 9>&- && [[ -f $zip ]]; then
+      OS_VERSION=$v OS_ZIP=$zip
+      return 0
+    fi
+    log "opensearch: version $v did not resolve"
+  done
+  return 1
+}
+
 # sets OS_VERSION and OS_HOME; fetches and unpacks the integ-test zip when not installed
 os_ensure_install() {
-  local v zip tmp
+  local v tmp
   install -d -m 0755 "$OS_BASE"
   for v in $OS_VERSIONS; do
     if [[ -f $OS_BASE/opensearch-$v/.sdp-installed ]]; then
@@ -347,31 +380,18 @@ os_ensure_install() {
       return 0
     fi
   done
-  for v in $OS_VERSIONS; do
-    zip=$M2_REPO/org/opensearch/distribution/integ-test-zip/opensearch/$v/opensearch-$v.zip
-    if [[ ! -f $zip ]]; then
-      command -v mvn >/dev/null 2>&1 || die "opensearch: mvn not found (Maven is needed to fetch OpenSearch)"
-      log "opensearch: fetching org.opensearch.distribution.integ-test-zip:opensearch:$v:zip with Maven"
-      if ! mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$M2_REPO" "$DEP_PLUGIN:get" \
-            -Dtransitive=false -Dartifact="org.opensearch.distribution.integ-test-zip:opensearch:$v:zip" \
-            </dev/null >&2 9>&- || [[ ! -f $zip ]]; then
-        log "opensearch: version $v did not resolve"
-        continue
-      fi
-    fi
-    log "opensearch: unpacking $v into $OS_BASE/opensearch-$v"
-    tmp=$OS_BASE/.unpack-$v
-    rm -rf "$tmp" "$OS_BASE/opensearch-$v"
-    mkdir -p "$tmp"
-    unzip -q "$zip" -d "$tmp" || die "opensearch: unzip of $zip failed"
-    [[ -x $tmp/opensearch-$v/bin/opensearch ]] || die "opensearch: unexpected layout in $zip"
-    mv "$tmp/opensearch-$v" "$OS_BASE/opensearch-$v"
-    rm -rf "$tmp"
-    touch "$OS_BASE/opensearch-$v/.sdp-installed"
-    OS_VERSION=$v OS_HOME=$OS_BASE/opensearch-$v
-    return 0
-  done
-  die "opensearch: none of [$OS_VERSIONS] resolved from Maven"
+  os_ensure_zip || die "opensearch: none of [$OS_VERSIONS] resolved from Maven"
+  v=$OS_VERSION
+  log "opensearch: unpacking $v into $OS_BASE/opensearch-$v"
+  tmp=$OS_BASE/.unpack-$v
+  rm -rf "$tmp" "$OS_BASE/opensearch-$v"
+  mkdir -p "$tmp"
+  unzip -q "$OS_ZIP" -d "$tmp" || die "opensearch: unzip of $OS_ZIP failed"
+  [[ -x $tmp/opensearch-$v/bin/opensearch ]] || die "opensearch: unexpected layout in $OS_ZIP"
+  mv "$tmp/opensearch-$v" "$OS_BASE/opensearch-$v"
+  rm -rf "$tmp"
+  touch "$OS_BASE/opensearch-$v/.sdp-installed"
+  OS_HOME=$OS_BASE/opensearch-$v
 }
 
 os_launch() {
@@ -526,6 +546,17 @@ cmd_status() {
   done
 }
 
+# What the testcontainers service images (scripts/service-images.sh) are built from: the stack's own
+# Kafka classpath and OpenSearch zip, from the same caches, fetched the same way when missing.
+cmd_artifacts() {
+  init_stack_dir
+  take_lock
+  kafka_ensure_libs
+  os_ensure_zip || die "opensearch: none of [$OS_VERSIONS] resolved from Maven"
+  printf 'KAFKA_VERSION=%s\nKAFKA_LIBS=%s\nOPENSEARCH_VERSION=%s\nOPENSEARCH_ZIP=%s\n' \
+    "$KAFKA_VERSION" "$KAFKA_LIBS" "$OS_VERSION" "$OS_ZIP" >&3
+}
+
 cmd_kafka_run() {
   init_stack_dir
   kafka_ensure_libs
@@ -539,6 +570,7 @@ case ${1:-} in
   kill) [[ $# -eq 2 ]] || die "usage: $0 kill mariadb|kafka|opensearch"; cmd_kill "$2" ;;
   status) cmd_status ;;
   env) print_env ;;
+  artifacts) cmd_artifacts ;;
   kafka-run) shift; [[ $# -ge 1 ]] || die "usage: $0 kafka-run <main class> [args]"; cmd_kafka_run "$@" ;;
-  *) echo "usage: $0 start|stop|status|env|kill <service>|kafka-run <main class> [args]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|env|artifacts|kill <service>|kafka-run <main class> [args]" >&2; exit 2 ;;
 esac

@@ -6,6 +6,7 @@ import { findAppRoot } from '../../server/common/paths';
 import type { Pipeline } from '../../server/common/pipelines';
 import { ERROR_HEADERS } from '../../server/pipeline-worker/logics/envelopes';
 import { startMgmt } from '../../server/pipeline-mgmt/main';
+import { requireStackServices } from '../containers/serviceContainers';
 import { goodRecord } from '../fixtures/worker-records';
 import { testConfig, testLogger } from './index';
 import { scrape, sumOf } from './metrics';
@@ -26,6 +27,7 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** Runs `bash scripts/stack.sh ARGS` (SDP_STACK_DIR from the environment); resolves with its stdout. */
 export function stackScript(args: string[], timeoutMs = 300_000): Promise<string> {
+  requireStackServices(`stack.sh ${args.join(' ')}`);
   return new Promise((resolve, reject) => {
     execFile(
       'bash',

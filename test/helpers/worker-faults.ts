@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { findAppRoot } from '../../server/common/paths';
+import { requireStackServices } from '../containers/serviceContainers';
 
 /**
  * Fault injection for the worker suites. Every fault here is undone by its own `finally` or `close()`:
@@ -120,6 +121,7 @@ function cmdline(pid: number): string {
 
 /** The pid of the local Kafka broker: stack.sh's pid file, else the process running kafka.Kafka. */
 export function kafkaBrokerPid(): number {
+  requireStackServices('freezing the Kafka broker');
   const stackDir = process.env.SDP_STACK_DIR ?? path.join(findAppRoot(), '.stack');
   const pidFile = path.join(stackDir, 'run', 'kafka.pid');
   if (existsSync(pidFile)) {
