@@ -7,6 +7,7 @@ import * as m005 from './005_pipelines_team_index';
 import * as m006 from './006_task_observability';
 import * as m007 from './007_pipeline_processing';
 import * as m008 from './008_pipeline_versions';
+import * as m010 from './010_pipeline_replays';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -23,4 +24,6 @@ export const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['006_task_observability', m006],
   ['007_pipeline_processing', m007],
   ['008_pipeline_versions', m008],
+  // 009 is reserved for another change.
+  ['010_pipeline_replays', m010],
 ];
