@@ -42,6 +42,8 @@ import { createAuditService } from './logics/auditService';
 import { createErrorBrowser } from './logics/errorBrowser';
 import { createIngestService } from './logics/ingestService';
 import { createOffsetService } from './logics/offsetService';
+import { createReplayService } from './logics/replayService';
+import { createMariaDbReplayRecords } from './drivenadapters/mariaDbReplayRecords';
 import { createVersionService } from './logics/versionService';
 import { createPipelineService } from './logics/pipelineService';
 import { createTokenService } from './logics/tokenService';
@@ -150,6 +152,12 @@ export async function startMgmt({
       audit: createMariaDbAuditWriter({ db }),
     }),
     versions: createVersionService({ pipelines, store: pipelineStore }),
+    replays: createReplayService({
+      pipelines,
+      offsets: offsetAdmin,
+      records: createMariaDbReplayRecords({ db }),
+      audit: createMariaDbAuditWriter({ db }),
+    }),
     errors: createErrorBrowser({
       pipelines,
       offsets: offsetAdmin,

@@ -6,11 +6,13 @@ import { createAuditService } from '../../server/pipeline-mgmt/logics/auditServi
 import { createPipelineService } from '../../server/pipeline-mgmt/logics/pipelineService';
 import { createErrorBrowser } from '../../server/pipeline-mgmt/logics/errorBrowser';
 import { createOffsetService } from '../../server/pipeline-mgmt/logics/offsetService';
+import { createReplayService } from '../../server/pipeline-mgmt/logics/replayService';
 import { createTokenService } from '../../server/pipeline-mgmt/logics/tokenService';
 import { createVersionService } from '../../server/pipeline-mgmt/logics/versionService';
 import { testLogger } from '../helpers';
 import {
   FakeIndices,
+  FakeReplayRecords,
   FakeStore,
   FakeTasks,
   FakeTokenStore,
@@ -29,6 +31,7 @@ const TEAM = 'a';
 const as = (role: Role): Actor => ({ user: `${role}-${TEAM}`, role, team: TEAM, tokenId: null });
 const root: Actor = { user: 'root', role: 'admin', team: null, tokenId: null };
 const TOKEN_ID = '00000000-0000-4000-8000-00000000beef';
+const REPLAY_ID = '00000000-0000-4000-8000-0000000000aa';
 
 async function setup() {
   const faults = new Faults();
@@ -89,7 +92,18 @@ async function setup() {
     },
   );
   const versions = createVersionService({ pipelines, store });
-  return { pipelines, tokens, audit, offsets, errors, versions, pipelineId: p.id };
+  const replays = createReplayService({
+    pipelines,
+    offsets: {
+      logBounds: async () => [{ partition: 0, logStart: '0', logEnd: '10' }],
+      offsetsAt: async () => [],
+    },
+    records: new FakeReplayRecords(),
+    audit: { record: async () => undefined },
+    newId: () => REPLAY_ID,
+  });
+  await replays.create(p.id, { filter: {}, dryRun: false }, root);
+  return { pipelines, tokens, audit, offsets, errors, versions, replays, pipelineId: p.id };
 }
 
 type Services = Awaited<ReturnType<typeof setup>>;
@@ -114,6 +128,10 @@ const CALLS: Record<string, Call> = {
   diffVersions: (s, actor) => s.versions.diff(s.pipelineId, 1, 1, actor),
   rollbackVersion: (s, actor) => s.versions.rollback(s.pipelineId, 1, actor),
   moveOffsets: (s, actor) => s.offsets.move(s.pipelineId, { kind: 'earliest' }, actor),
+  createReplay: (s, actor) => s.replays.create(s.pipelineId, { filter: {}, dryRun: true }, actor),
+  listReplays: (s, actor) => s.replays.list(s.pipelineId, { limit: 10 }, actor),
+  getReplay: (s, actor) => s.replays.get(s.pipelineId, REPLAY_ID, actor),
+  cancelReplay: (s, actor) => s.replays.cancel(s.pipelineId, REPLAY_ID, actor),
   createToken: (s, actor) => s.tokens.mint({ name: 'new', role: 'viewer' }, actor),
   listTokens: (s, actor) => s.tokens.list({ limit: 10, includeRevoked: false }, actor),
   revokeToken: (s, actor) => s.tokens.revoke(TOKEN_ID, actor),

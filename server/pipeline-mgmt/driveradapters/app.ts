@@ -8,6 +8,7 @@ import { serviceInfo } from '../../common/serviceInfo';
 import type { ErrorService } from '../interfaces/errorService';
 import type { IngestService } from '../interfaces/ingestService';
 import type { OffsetService } from '../interfaces/offsetService';
+import type { ReplayService } from '../interfaces/replayService';
 import type { VersionService } from '../interfaces/versionService';
 import type { PipelineService } from '../interfaces/pipelineService';
 import type { AuditService } from '../interfaces/auditLog';
@@ -19,6 +20,7 @@ import { jsonTypes, requireJsonBody } from './http';
 import { createErrorsRouter } from './errorsRouter';
 import { createIngestRouter } from './ingestRouter';
 import { createOffsetsRouter } from './offsetsRouter';
+import { createReplaysRouter } from './replaysRouter';
 import { createVersionsRouter } from './versionsRouter';
 import { createOpenApiDocument } from './openapi';
 import { createPipelinesRouter } from './pipelinesRouter';
@@ -40,6 +42,8 @@ export interface MgmtAppDeps {
   offsets?: OffsetService;
   /** GET /api/v1/pipelines/{id}/errors; without it that route is a 404. */
   errors?: ErrorService;
+  /** /api/v1/pipelines/{id}/replays; without it those routes are a 404. */
+  replays?: ReplayService;
   /** /api/v1/pipelines/{id}/versions; without it those routes are a 404. */
   versions?: VersionService;
   /** What /ready checks. */
@@ -109,6 +113,7 @@ export function createMgmtApp(deps: MgmtAppDeps): Express {
   if (deps.versions) app.use(createVersionsRouter({ versions: deps.versions, validators }));
   if (deps.errors) app.use(createErrorsRouter({ errors: deps.errors, validators }));
   if (deps.offsets) app.use(createOffsetsRouter({ offsets: deps.offsets, validators }));
+  if (deps.replays) app.use(createReplaysRouter({ replays: deps.replays, validators }));
   app.use(createPipelinesRouter({ pipelines, validators }));
   app.use(createTokensRouter({ tokens, validators }));
   app.use(createAuditRouter({ audit, validators }));

@@ -12,6 +12,7 @@ export * from './tokenSchemas';
 export * from './ingestSchemas';
 export * from './offsetSchemas';
 export * from './errorSchemas';
+export * from './replaySchemas';
 export * from './versionSchemas';
 export * from './observedSchemas';
 
