@@ -27,26 +27,26 @@ const isTime = (s: string) => !Number.isNaN(Date.parse(s));
  * Compiles a replay's filter: `stage` and `reason` compare the envelope's `stage` and `errorType`,
  * `since` / `until` the time the record was written to the error topic, and `if` is a CEL condition
  * with the envelope as `doc` and the error-topic record as `meta`. Every problem is reported with
- * its JSON pointer under `root` (`/filter/if`). An `if` that fails on a record (or is not a boolean)
+ * its path under `root` (`filter.if`, as the processors' checks name theirs). An `if` that fails on a record (or is not a boolean)
  * does not match it.
  */
 export function compileReplayFilter(
   filter: ReplayFilter,
-  root = '/filter',
+  root = 'filter',
 ): { filter: CompiledReplayFilter } | { problems: FilterProblem[] } {
   const problems: FilterProblem[] = [];
   const since = filter.since === undefined ? undefined : Date.parse(filter.since);
   const until = filter.until === undefined ? undefined : Date.parse(filter.until);
   if (filter.since !== undefined && !isTime(filter.since))
-    problems.push({ path: `${root}/since`, message: 'is not an ISO time' });
+    problems.push({ path: `${root}.since`, message: 'is not an ISO time' });
   if (filter.until !== undefined && !isTime(filter.until))
-    problems.push({ path: `${root}/until`, message: 'is not an ISO time' });
+    problems.push({ path: `${root}.until`, message: 'is not an ISO time' });
   if (since !== undefined && until !== undefined && since >= until)
-    problems.push({ path: `${root}/since`, message: 'is not before until' });
+    problems.push({ path: `${root}.since`, message: 'is not before until' });
   let condition: ((input: FilterInput) => boolean) | null = null;
   if (filter.if !== undefined) {
     const compiled = compileExpression(filter.if);
-    if ('error' in compiled) problems.push({ path: `${root}/if`, message: compiled.error });
+    if ('error' in compiled) problems.push({ path: `${root}.if`, message: compiled.error });
     else {
       const cond = asCondition(compiled);
       condition = (input) => cond(input.envelope, () => input.meta);

@@ -71,9 +71,9 @@ function checkRequest(filter: ReplayFilter, maxRecords?: number, ratePerSec?: nu
     maxRecords !== undefined &&
     (!Number.isInteger(maxRecords) || maxRecords < 1 || maxRecords > MAX_REPLAY_RECORDS)
   )
-    problems.push({ path: '/maxRecords', message: `must be an integer from 1 to ${MAX_REPLAY_RECORDS}` });
+    problems.push({ path: 'maxRecords', message: `must be an integer from 1 to ${MAX_REPLAY_RECORDS}` });
   if (ratePerSec !== undefined && !(ratePerSec > 0 && ratePerSec <= MAX_REPLAY_RATE_PER_SEC))
-    problems.push({ path: '/ratePerSec', message: `must be above 0 and at most ${MAX_REPLAY_RATE_PER_SEC}` });
+    problems.push({ path: 'ratePerSec', message: `must be above 0 and at most ${MAX_REPLAY_RATE_PER_SEC}` });
   if (problems.length > 0) throw new InputError('the replay request is invalid', problems, 'invalid_replay');
 }
 
