@@ -134,8 +134,8 @@ describe('replays: POST/GET/DELETE /api/v1/pipelines/{id}/replays', () => {
         index: h.indexName(),
         partitions: 2,
         team: TEAM,
-        // n must be an integer: the records whose n is text fail at stage `schema`.
-        schema: { mode: 'enforce', jsonSchema: { type: 'object', properties: { n: { type: 'integer' } } } },
+        // Every record needs a level: those without fail at stage `schema`.
+        schema: { mode: 'enforce', jsonSchema: { type: 'object', required: ['level'] } },
         createIndex: { settings: { number_of_shards: 1, number_of_replicas: 0 } },
       },
     });
@@ -147,8 +147,8 @@ describe('replays: POST/GET/DELETE /api/v1/pipelines/{id}/replays', () => {
     const producer = h.kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     const values = [
-      ...Array.from({ length: GOOD }, (_, i) => JSON.stringify({ n: i })),
-      ...Array.from({ length: BAD_SCHEMA }, (_, i) => JSON.stringify({ n: `text-${i}` })),
+      ...Array.from({ length: GOOD }, (_, i) => JSON.stringify({ n: i, level: 'info' })),
+      ...Array.from({ length: BAD_SCHEMA }, (_, i) => JSON.stringify({ n: GOOD + i })),
       ...Array.from({ length: BAD_JSON }, (_, i) => `{"broken": ${i}`),
     ];
     await producer.send({
@@ -228,14 +228,9 @@ describe('replays: POST/GET/DELETE /api/v1/pipelines/{id}/replays', () => {
   });
 
   it('a dry run after the fix writes nothing and reports the outcomes and a sample', async () => {
-    // The fix: n may be text too.
+    // The fix: a level is no longer required.
     const fix = await h.api('PATCH', `${replays}${p.id}`, {
-      body: {
-        schema: {
-          mode: 'enforce',
-          jsonSchema: { type: 'object', properties: { n: { type: ['integer', 'string'] } } },
-        },
-      },
+      body: { schema: { mode: 'enforce', jsonSchema: { type: 'object', required: ['n'] } } },
       token: editor,
     });
     expect(fix.status).toBe(200);
