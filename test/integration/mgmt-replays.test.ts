@@ -363,6 +363,12 @@ describe('replays: POST/GET/DELETE /api/v1/pipelines/{id}/replays', () => {
       timeoutMs: 30_000,
       what: 'progress',
     });
+    // Also among the pipeline's tasks, with the worker performing it.
+    const tasks = await h.api<{ replays: ReplayView[] }>('GET', `${replays}${p.id}/tasks`, { token: viewer });
+    expect(tasks.status).toBe(200);
+    expect(tasks.body.replays.map((x) => [x.id, x.status, typeof x.worker?.id])).toEqual([
+      [rid, 'running', 'string'],
+    ]);
     expect((await h.api('DELETE', `${replays}${p.id}/replays/${rid}`, { token: viewer })).status).toBe(403);
     const cancelled = await h.api<ReplayView>('DELETE', `${replays}${p.id}/replays/${rid}`, {
       token: editor,

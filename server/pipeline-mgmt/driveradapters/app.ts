@@ -114,7 +114,7 @@ export function createMgmtApp(deps: MgmtAppDeps): Express {
   if (deps.errors) app.use(createErrorsRouter({ errors: deps.errors, validators }));
   if (deps.offsets) app.use(createOffsetsRouter({ offsets: deps.offsets, validators }));
   if (deps.replays) app.use(createReplaysRouter({ replays: deps.replays, validators }));
-  app.use(createPipelinesRouter({ pipelines, validators }));
+  app.use(createPipelinesRouter({ pipelines, validators, replays: deps.replays }));
   app.use(createTokensRouter({ tokens, validators }));
   app.use(createAuditRouter({ audit, validators }));
   app.use(notFoundHandler);

@@ -1,6 +1,7 @@
 import { Static, Type } from '@sinclair/typebox';
 import { FLUSH_BOUNDS, PIPELINE_NAME_PATTERN } from '../../common/pipelines';
 import { ObservedStatusSchema, PartitionLagSchema } from './observedSchemas';
+import { ReplaySchema } from './replaySchemas';
 import { Nullable, StringEnum, TeamSchema } from './schemaKit';
 
 /**
@@ -295,7 +296,14 @@ export const TaskStatusSchema = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
 });
 
-export const TaskListSchema = Type.Object({ items: Type.Array(TaskStatusSchema) });
+export const TaskListSchema = Type.Object({
+  items: Type.Array(TaskStatusSchema),
+  replays: Type.Optional(
+    Type.Array(ReplaySchema, {
+      description: "the pipeline's running replays and the worker performing each",
+    }),
+  ),
+});
 
 export const ErrorBodySchema = Type.Object({
   code: Type.String({ description: 'stable, machine-readable' }),
