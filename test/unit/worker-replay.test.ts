@@ -18,6 +18,7 @@ import { buildErrorMessage } from '../../server/pipeline-worker/logics/envelopes
 import { chunkSizeFor, createPacer } from '../../server/pipeline-worker/logics/replayPace';
 import { parseEnvelope, rebuildSourceRecord } from '../../server/pipeline-worker/logics/replayRecord';
 import { remainingRanges, startReplayRun } from '../../server/pipeline-worker/logics/replayRunner';
+import { createReplaySupervisor } from '../../server/pipeline-worker/logics/replaySupervisor';
 import { testLogger } from '../helpers';
 import { FakeIndexer, FakeSink } from '../helpers/worker-fakes';
 
@@ -203,7 +204,7 @@ class MemoryStore implements ReplayStore {
   released = 0;
   /** What the next saves answer (a cancel shows here). */
   standing: ReplayStanding = 'mine';
-  async claim() {
+  async claim(): Promise<Replay | null> {
     return null;
   }
   async heartbeat() {
@@ -387,5 +388,70 @@ describe('replay run', () => {
     expect(await s.r.stop()).toEqual({ kind: 'released' });
     expect(slow.released).toBe(1);
     expect(slow.ended).toEqual([]);
+  });
+});
+
+describe('replay supervisor', () => {
+  function supervisor(claimed: Replay[], pipelineFound: boolean, startRun?: () => never) {
+    const store = new MemoryStore();
+    const queue = [...claimed];
+    store.claim = async () => queue.shift() ?? null;
+    const started: string[] = [];
+    const s = createReplaySupervisor({
+      workerId: 'w1',
+      store,
+      pipelineOf: async () => (pipelineFound ? ({ ...pipeline, topics: { error: 'e' } } as Pipeline) : null),
+      startRun:
+        startRun ??
+        ((replay) => {
+          started.push(replay.id);
+          return {
+            replayId: replay.id,
+            done: new Promise(() => undefined),
+            stop: async () => ({ kind: 'released' as const }),
+            view: () => ({
+              replayId: replay.id,
+              pipelineId: 'pid',
+              pipelineName: 'p',
+              dryRun: false,
+              counters: ZERO_COUNTERS,
+              positions: {},
+            }),
+          };
+        }),
+      logger: testLogger(),
+      options: { pollIntervalMs: 60_000, staleMs: 5_000, maxConcurrent: 1, maxClaims: 5 },
+    });
+    return { s, store, started };
+  }
+
+  it('performs one replay at a time and shows it', async () => {
+    const { s, started } = supervisor([replayOf({ id: 'a' }), replayOf({ id: 'b' })], true);
+    await s.poll();
+    await s.poll();
+    expect(started).toEqual(['a']);
+    expect(s.runs().map((r) => r.replayId)).toEqual(['a']);
+    await s.stop();
+  });
+
+  it('ends a replay as failed, with the reason, when its pipeline is gone, its steps do not compile, or it was taken over too often', async () => {
+    const gone = supervisor([replayOf()], false);
+    await gone.s.poll();
+    expect(gone.store.ended).toEqual([{ status: 'failed', reason: 'the pipeline was deleted' }]);
+    const broken = supervisor([replayOf()], true, () => {
+      throw new Error('processors[0]: bad');
+    });
+    await broken.s.poll();
+    expect(broken.store.ended[0]).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('processors[0]: bad'),
+    });
+    const often = supervisor([replayOf({ claims: 6 })], true);
+    await often.s.poll();
+    expect(often.store.ended[0]).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('stopped without finishing it 5 times'),
+    });
+    expect(often.started).toEqual([]);
   });
 });
