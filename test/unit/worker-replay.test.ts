@@ -214,8 +214,10 @@ class MemoryStore implements ReplayStore {
     this.saved.push(structuredClone(p));
     return this.standing;
   }
-  async release() {
+  releasedWith: ReplayProgress | null = null;
+  async release(_id: string, _w: string, p: ReplayProgress) {
     this.released++;
+    this.releasedWith = structuredClone(p);
   }
   async finish(_id: string, _w: string, end: { status: string; reason?: string }) {
     this.ended.push(end);
@@ -387,6 +389,11 @@ describe('replay run', () => {
     await new Promise((res) => setTimeout(res, 50));
     expect(await s.r.stop()).toEqual({ kind: 'released' });
     expect(slow.released).toBe(1);
+    // The batch cut short by the stop is neither counted nor passed: a resume reads it again.
+    expect(slow.releasedWith).toMatchObject({
+      positions: { '0': '1' },
+      counters: { scanned: 1, matched: 1 },
+    });
     expect(slow.ended).toEqual([]);
   });
 });

@@ -174,6 +174,9 @@ export function startReplayRun(deps: ReplayRunnerDeps): ReplayRun {
 
   async function onChunk(chunk: ScanChunk): Promise<void> {
     if (!('filter' in compiled)) return;
+    // This batch's counts, made the replay's only once it is done: a batch cut short (cancel, stop)
+    // is re-read on resume and must not be counted twice.
+    const c: ReplayCounters = { ...counters };
     const taken: Array<{ errorOffset: string; envelope: Record<string, unknown> }> = [];
     let stopAt: string | null = null;
     let filtered = 0;
@@ -195,16 +198,16 @@ export function startReplayRun(deps: ReplayRunnerDeps): ReplayRun {
               },
             });
       if (!verdict.matched || envelope === null) {
-        counters.scanned++;
+        c.scanned++;
         filtered++;
         continue;
       }
-      if (limit !== null && counters.matched >= limit) {
+      if (limit !== null && c.matched >= limit) {
         stopAt = rec.offset;
         break;
       }
-      counters.scanned++;
-      counters.matched++;
+      c.scanned++;
+      c.matched++;
       taken.push({ errorOffset: rec.offset, envelope });
     }
     observe('filtered', filtered);
@@ -230,15 +233,15 @@ export function startReplayRun(deps: ReplayRunnerDeps): ReplayRun {
       prepared.push(deps.prepare(rebuilt.record));
       errorOffsets.push(t.errorOffset);
     }
-    counters.skipped += skipped;
-    counters.replayed += prepared.length;
+    c.skipped += skipped;
+    c.replayed += prepared.length;
     observe('skipped', skipped);
 
     if (report) {
       dryRunCount(prepared, chunk, errorOffsets);
       for (const r of prepared) {
-        if (r.kind === 'failed') counters.failedAgain++;
-        else counters.indexed += r.kind === 'index' ? 1 : r.documents.length;
+        if (r.kind === 'failed') c.failedAgain++;
+        else c.indexed += r.kind === 'index' ? 1 : r.documents.length;
       }
     } else if (prepared.length > 0) {
       const tracked = health.track();
@@ -257,14 +260,15 @@ export function startReplayRun(deps: ReplayRunnerDeps): ReplayRun {
             replayId: replay.id,
           }),
         });
-        counters.indexed += result.indexed;
-        counters.failedAgain += result.failed;
+        c.indexed += result.indexed;
+        c.failedAgain += result.failed;
         observe('indexed', result.indexed);
         observe('failed_again', result.failed);
       } finally {
         tracked.done();
       }
     }
+    Object.assign(counters, c);
     positions[String(chunk.partition)] = stopAt ?? chunk.next;
     onStanding(await store.saveProgress(replay.id, deps.workerId, progress()));
     if (stopAt !== null) stopWith('limit');
