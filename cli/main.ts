@@ -5,6 +5,7 @@ import { apply } from './commands/apply';
 import { describePipeline, getPipelines, listErrors } from './commands/read';
 import { simulate } from './commands/simulate';
 import { listVersions, rollback } from './commands/versions';
+import { listReplays, startReplay } from './commands/replay';
 import { createOutput } from './output';
 
 /** The `sdp` command line: pipelines as YAML files, applied through pipeline-mgmt's REST API. */
@@ -102,6 +103,58 @@ export function buildProgram(): Command {
     .action(async (name: string, version: string) => {
       const { api, out } = ctx();
       await rollback(api, name, version, out);
+    });
+  const positive = (flag: string, v: string | undefined, integer: boolean): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+      throw new CliError(`${flag} ${v}: expected a positive ${integer ? 'integer' : 'number'}`);
+    return n;
+  };
+  program
+    .command('replay')
+    .description(
+      "replay a pipeline's failed records through its current configuration (a worker performs it)",
+    )
+    .argument('<name>')
+    .option('--stage <stage>', 'only records refused at this stage')
+    .option('--reason <reason>', 'only this failure class (errorType)')
+    .option('--since <time>', 'written to the error topic at or after (ISO time)')
+    .option('--until <time>', 'written to the error topic before (ISO time)')
+    .option('--if <expr>', 'a CEL condition over the error envelope (doc)')
+    .option('--dry-run', 'write nothing; report what would happen', false)
+    .option('--max <n>', 'at most this many records')
+    .option('--rate <n>', 'records per second at most')
+    .option('--wait', 'wait for it to end and print its counts', false)
+    .action(
+      async (
+        name: string,
+        o: {
+          stage?: string;
+          reason?: string;
+          since?: string;
+          until?: string;
+          if?: string;
+          dryRun: boolean;
+          max?: string;
+          rate?: string;
+          wait: boolean;
+        },
+      ) => {
+        const max = positive('--max', o.max, true);
+        const rate = positive('--rate', o.rate, false);
+        const { api, out } = ctx();
+        await startReplay(api, name, { ...o, max, rate }, out);
+      },
+    );
+  program
+    .command('replays')
+    .description("a pipeline's replays: status and counts")
+    .argument('<name>')
+    .option('--cancel <id>', 'cancel this running replay')
+    .action(async (name: string, o: { cancel?: string }) => {
+      const { api, out } = ctx();
+      await listReplays(api, name, o, out);
     });
   return program;
 }

@@ -41,11 +41,20 @@ interface Task {
   live: boolean;
 }
 
-/** `sdp describe pipeline NAME`: its settings, observed status and tasks. */
+interface RunningReplay {
+  id: string;
+  worker: { id: string } | null;
+  counts: { matched: number; replayed: number; indexed: number; failedAgain: number };
+}
+
+/** `sdp describe pipeline NAME`: its settings, observed status, tasks and running replays. */
 export async function describePipeline(api: ApiClient, name: string, out: Output): Promise<void> {
   const found = await byName(api, name);
   const { body: p } = await api.call<Record<string, unknown>>('GET', `/api/v1/pipelines/${found.id}`);
-  const { body: tasks } = await api.call<{ items: Task[] }>('GET', `/api/v1/pipelines/${found.id}/tasks`);
+  const { body: tasks } = await api.call<{ items: Task[]; replays?: RunningReplay[] }>(
+    'GET',
+    `/api/v1/pipelines/${found.id}/tasks`,
+  );
   if (out.json) return out.data({ pipeline: p, tasks: tasks.items });
   const o = observedOf(p);
   const topics = p.topics as { input: string; output: string; error: string };
@@ -70,6 +79,21 @@ export async function describePipeline(api: ApiClient, name: string, out: Output
         String(t.restartCount),
         t.live ? 'yes' : 'no',
         t.lastError ?? '-',
+      ]);
+    for (const l of table(rows)) out.line(`  ${l}`);
+  }
+  const replays = tasks.replays ?? [];
+  if (replays.length > 0) {
+    out.line(`Replays:     ${replays.length} running`);
+    const rows = [['ID', 'WORKER', 'MATCHED', 'REPLAYED', 'INDEXED', 'FAILED']];
+    for (const r of replays)
+      rows.push([
+        r.id,
+        r.worker?.id ?? '(waiting for a worker)',
+        String(r.counts.matched),
+        String(r.counts.replayed),
+        String(r.counts.indexed),
+        String(r.counts.failedAgain),
       ]);
     for (const l of table(rows)) out.line(`  ${l}`);
   }

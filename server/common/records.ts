@@ -82,8 +82,10 @@ export interface FailedRecord {
   status?: number;
   /** Stage `transform` / `schema`: the failing processor, or the schema errors. */
   detail?: TransformFailureDetail | SchemaFailureDetail;
-  /** Index attempts made before the failure was known (1 for parse / validate). */
+  /** Index attempts made before the failure was known (1 for parse / validate); a replay adds its own to the earlier ones. */
   attempts: number;
+  /** The replay that took the record through the pipeline again (absent for live records). */
+  replayId?: string;
   /** The original value, as received. */
   value: Buffer | null;
   bytes: number;

@@ -44,6 +44,8 @@ import { createErrorBrowser } from './logics/errorBrowser';
 import { createIngestService } from './logics/ingestService';
 import { createOffsetService } from './logics/offsetService';
 import { createSimulateService } from './logics/simulateService';
+import { createReplayService } from './logics/replayService';
+import { createMariaDbReplayRecords } from './drivenadapters/mariaDbReplayRecords';
 import { createVersionService } from './logics/versionService';
 import { createPipelineService } from './logics/pipelineService';
 import { createTokenService } from './logics/tokenService';
@@ -155,6 +157,12 @@ export async function startMgmt({
     simulate: createSimulateService({
       pipelines,
       mappings: createOpenSearchMappingCheck({ client: opensearch }),
+    }),
+    replays: createReplayService({
+      pipelines,
+      offsets: offsetAdmin,
+      records: createMariaDbReplayRecords({ db }),
+      audit: createMariaDbAuditWriter({ db }),
     }),
     errors: createErrorBrowser({
       pipelines,

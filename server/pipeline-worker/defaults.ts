@@ -48,3 +48,15 @@ export const CONSUMER_RETRY = { retries: 8, initialRetryTime: 300, maxRetryTime:
  * the task's own backoff, where it counts towards `failureThreshold`, instead of hanging.
  */
 export const PRODUCER_RETRY = { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 };
+
+/** How often a worker with room looks for a replay to claim (ms). */
+export const REPLAY_POLL_INTERVAL_MS = 2_000;
+
+/** Replays one worker performs at once: one, beside its pipeline tasks, so live traffic keeps the rest. */
+export const MAX_REPLAYS_PER_WORKER = 1;
+
+/** Most error-topic records a replay reads, indexes and saves as one batch (fewer at low rates). */
+export const REPLAY_MAX_CHUNK = 500;
+
+/** A replay taken over this many times after its worker went silent is marked failed instead. */
+export const MAX_REPLAY_CLAIMS = 5;

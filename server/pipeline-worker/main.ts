@@ -20,12 +20,18 @@ import { createUsageSampler } from './drivenadapters/processUsage';
 import type { WorkerInfo } from './interfaces/taskStatusStore';
 import { createWorkerService } from './logics/workerService';
 import {
+  MAX_REPLAY_CLAIMS,
+  MAX_REPLAYS_PER_WORKER,
+  REPLAY_POLL_INTERVAL_MS,
   PIPELINE_POLL_INTERVAL_MS,
   STALE_WORKER_MS,
   STALE_WORKER_SWEEP_EVERY_REPORTS,
   STATUS_REPORT_INTERVAL_MS,
 } from './defaults';
 import { createTaskFactory } from './taskFactory';
+import { createMariaDbReplayStore } from './drivenadapters/mariaDbReplayStore';
+import { createReplaySupervisor } from './logics/replaySupervisor';
+import { createReplayFactory } from './replayFactory';
 
 export const WORKER_SERVICE_NAME = 'pipeline-worker';
 
@@ -44,7 +50,10 @@ export async function startWorker({
   await admin.connect();
   const opensearch = createOpenSearchClient(config);
   // Read at scrape time; /metrics is served only once the service exists.
-  const metrics = createWorkerMetrics({ tasks: () => service.tasks() });
+  const metrics = createWorkerMetrics({
+    tasks: () => service.tasks(),
+    replays: () => replays.runs(),
+  });
   const worker: WorkerInfo = {
     id: `${os.hostname().slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`,
     host: os.hostname().slice(0, 255),
@@ -80,13 +89,43 @@ export async function startWorker({
   });
   await service.start();
 
+  // Replays (issue 14): claimed from MariaDB, performed beside the pipeline tasks.
+  const pipelineSource = createMariaDbPipelineSource({ db, logger });
+  const replayStore = createMariaDbReplayStore({ db });
+  const staleMs = config.server.workerHeartbeatTimeoutSec * 1000;
+  const replays = createReplaySupervisor({
+    workerId: worker.id,
+    store: replayStore,
+    pipelineOf: async (id) => (await pipelineSource.listActive()).find((p) => p.id === id) ?? null,
+    startRun: createReplayFactory({
+      config,
+      kafka,
+      opensearch,
+      store: replayStore,
+      workerId: worker.id,
+      heartbeatMs: Math.max(1_000, Math.floor(staleMs / 5)),
+      observer: metrics.replayObserver,
+      logger,
+    }),
+    logger: logger.child({ component: 'replays', workerId: worker.id }),
+    options: {
+      pollIntervalMs: REPLAY_POLL_INTERVAL_MS,
+      staleMs,
+      maxConcurrent: MAX_REPLAYS_PER_WORKER,
+      maxClaims: MAX_REPLAY_CLAIMS,
+    },
+  });
+  replays.start();
+
   const app = createWorkerApp({
     serviceName: WORKER_SERVICE_NAME,
     workerId: worker.id,
     checks: [mariadbCheck(db), kafkaCheck(admin), opensearchCheck(opensearch)],
     registry: metrics.registry,
-    tasks: () =>
-      service.tasks().map((v) => ({ pipelineId: v.pipelineId, state: v.task?.state ?? 'stopped' })),
+    tasks: () => [
+      ...service.tasks().map((v) => ({ pipelineId: v.pipelineId, state: v.task?.state ?? 'stopped' })),
+      ...replays.runs().map((r) => ({ pipelineId: r.pipelineId, state: 'replaying', replayId: r.replayId })),
+    ],
     logger,
   });
   const { server, port } = await listen(app, config.server.workerPort);
@@ -99,6 +138,7 @@ export async function startWorker({
         logger,
         [
           ['close http', () => closeServer(server)],
+          ['stop replays', () => replays.stop()],
           ['stop tasks', () => service.stop()],
           ['disconnect admin', () => admin.disconnect()],
           ['close opensearch', () => opensearch.close()],

@@ -33,7 +33,7 @@ export interface TaskFactoryDeps {
  * version: an update restarts the task with a new compile). mgmt checked them already; a row that
  * still does not compile stops the task from starting (its records wait in Kafka).
  */
-function compileFor(pipeline: Pipeline, config: Config): CompiledProcessing {
+export function compileFor(pipeline: Pipeline, config: Config): CompiledProcessing {
   const r = compileProcessing(pipeline, { secrets: (name) => config.hashSecrets[hashSecretKey(name)] });
   if ('compiled' in r) return r.compiled;
   throw new Error(

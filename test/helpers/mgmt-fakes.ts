@@ -1,5 +1,7 @@
 import { buildConfig } from '../../server/common/config/load';
 import type { Pipeline } from '../../server/common/pipelines';
+import { type Replay, ZERO_COUNTERS } from '../../server/common/replays';
+import type { NewReplay, ReplayRecords } from '../../server/pipeline-mgmt/interfaces/replayStore';
 import type { ObservedSettings } from '../../server/pipeline-mgmt/interfaces/observed';
 import { observedSettingsOf } from '../../server/pipeline-mgmt/main';
 import type { AuditDraft } from '../../server/pipeline-mgmt/interfaces/auditLog';
@@ -280,5 +282,49 @@ export class FakeTokenStore implements TokenStore {
     row.token.revokedBy = by;
     this.audits.push(audit);
     return 'revoked' as const;
+  }
+}
+
+/** `pipeline_replays` in memory (what pipeline-mgmt reads and writes of it). */
+export class FakeReplayRecords implements ReplayRecords {
+  readonly rows = new Map<string, Replay>();
+  async insert(r: NewReplay): Promise<Replay> {
+    const replay: Replay = {
+      id: r.id,
+      pipelineId: r.pipelineId,
+      status: 'running',
+      filter: r.filter,
+      options: r.options,
+      startOffsets: r.startOffsets,
+      endOffsets: r.endOffsets,
+      positions: {},
+      counters: { ...ZERO_COUNTERS },
+      report: null,
+      ownerWorker: null,
+      heartbeatAt: null,
+      claims: 0,
+      reason: null,
+      createdBy: r.createdBy,
+      createdAt: r.createdAt.toISOString(),
+      endedAt: null,
+    };
+    this.rows.set(r.id, replay);
+    return { ...replay };
+  }
+  async get(pipelineId: string, id: string): Promise<Replay | null> {
+    const r = this.rows.get(id);
+    return r && r.pipelineId === pipelineId ? { ...r } : null;
+  }
+  async list(pipelineId: string, q: { limit: number; status?: Replay['status'] }) {
+    const items = [...this.rows.values()].filter(
+      (r) => r.pipelineId === pipelineId && (q.status === undefined || r.status === q.status),
+    );
+    return { items: items.slice(0, q.limit) };
+  }
+  async cancel(pipelineId: string, id: string, reason: string, at: Date): Promise<boolean> {
+    const r = this.rows.get(id);
+    if (!r || r.pipelineId !== pipelineId || r.status !== 'running') return false;
+    this.rows.set(id, { ...r, status: 'cancelled', reason, endedAt: at.toISOString() });
+    return true;
   }
 }

@@ -6,12 +6,14 @@ import { createAuditService } from '../../server/pipeline-mgmt/logics/auditServi
 import { createPipelineService } from '../../server/pipeline-mgmt/logics/pipelineService';
 import { createErrorBrowser } from '../../server/pipeline-mgmt/logics/errorBrowser';
 import { createOffsetService } from '../../server/pipeline-mgmt/logics/offsetService';
+import { createReplayService } from '../../server/pipeline-mgmt/logics/replayService';
 import { createTokenService } from '../../server/pipeline-mgmt/logics/tokenService';
 import { createSimulateService } from '../../server/pipeline-mgmt/logics/simulateService';
 import { createVersionService } from '../../server/pipeline-mgmt/logics/versionService';
 import { testLogger } from '../helpers';
 import {
   FakeIndices,
+  FakeReplayRecords,
   FakeStore,
   FakeTasks,
   FakeTokenStore,
@@ -30,6 +32,7 @@ const TEAM = 'a';
 const as = (role: Role): Actor => ({ user: `${role}-${TEAM}`, role, team: TEAM, tokenId: null });
 const root: Actor = { user: 'root', role: 'admin', team: null, tokenId: null };
 const TOKEN_ID = '00000000-0000-4000-8000-00000000beef';
+const REPLAY_ID = '00000000-0000-4000-8000-0000000000aa';
 
 async function setup() {
   const faults = new Faults();
@@ -95,7 +98,18 @@ async function setup() {
     pipelines,
     mappings: { check: async (docs) => docs.map(() => ({ accepted: true as const })) },
   });
-  return { pipelines, tokens, audit, offsets, errors, versions, simulate, pipelineId: p.id };
+  const replays = createReplayService({
+    pipelines,
+    offsets: {
+      logBounds: async () => [{ partition: 0, logStart: '0', logEnd: '10' }],
+      offsetsAt: async () => [],
+    },
+    records: new FakeReplayRecords(),
+    audit: { record: async () => undefined },
+    newId: () => REPLAY_ID,
+  });
+  await replays.create(p.id, { filter: {}, dryRun: false }, root);
+  return { pipelines, tokens, audit, offsets, errors, versions, simulate, replays, pipelineId: p.id };
 }
 
 type Services = Awaited<ReturnType<typeof setup>>;
@@ -122,6 +136,10 @@ const CALLS: Record<string, Call> = {
   simulatePipeline: (s, actor) => s.simulate.simulate(s.pipelineId, [{ a: 1 }], {}, actor),
   simulateNew: (s, actor) => s.simulate.simulateNew({ index: 'logs' }, [{ a: 1 }], actor),
   moveOffsets: (s, actor) => s.offsets.move(s.pipelineId, { kind: 'earliest' }, actor),
+  createReplay: (s, actor) => s.replays.create(s.pipelineId, { filter: {}, dryRun: true }, actor),
+  listReplays: (s, actor) => s.replays.list(s.pipelineId, { limit: 10 }, actor),
+  getReplay: (s, actor) => s.replays.get(s.pipelineId, REPLAY_ID, actor),
+  cancelReplay: (s, actor) => s.replays.cancel(s.pipelineId, REPLAY_ID, actor),
   createToken: (s, actor) => s.tokens.mint({ name: 'new', role: 'viewer' }, actor),
   listTokens: (s, actor) => s.tokens.list({ limit: 10, includeRevoked: false }, actor),
   revokeToken: (s, actor) => s.tokens.revoke(TOKEN_ID, actor),

@@ -9,6 +9,7 @@ import type { ErrorService } from '../interfaces/errorService';
 import type { IngestService } from '../interfaces/ingestService';
 import type { OffsetService } from '../interfaces/offsetService';
 import type { SimulateService } from '../interfaces/simulateService';
+import type { ReplayService } from '../interfaces/replayService';
 import type { VersionService } from '../interfaces/versionService';
 import type { PipelineService } from '../interfaces/pipelineService';
 import type { AuditService } from '../interfaces/auditLog';
@@ -21,6 +22,7 @@ import { createErrorsRouter } from './errorsRouter';
 import { createIngestRouter } from './ingestRouter';
 import { createOffsetsRouter } from './offsetsRouter';
 import { createSimulateRouter } from './simulateRouter';
+import { createReplaysRouter } from './replaysRouter';
 import { createVersionsRouter } from './versionsRouter';
 import { createOpenApiDocument } from './openapi';
 import { createPipelinesRouter } from './pipelinesRouter';
@@ -44,6 +46,8 @@ export interface MgmtAppDeps {
   errors?: ErrorService;
   /** POST /api/v1/pipelines/{id}/simulate and /api/v1/simulate; without it those routes are a 404. */
   simulate?: SimulateService;
+  /** /api/v1/pipelines/{id}/replays; without it those routes are a 404. */
+  replays?: ReplayService;
   /** /api/v1/pipelines/{id}/versions; without it those routes are a 404. */
   versions?: VersionService;
   /** What /ready checks. */
@@ -114,7 +118,8 @@ export function createMgmtApp(deps: MgmtAppDeps): Express {
   if (deps.versions) app.use(createVersionsRouter({ versions: deps.versions, validators }));
   if (deps.errors) app.use(createErrorsRouter({ errors: deps.errors, validators }));
   if (deps.offsets) app.use(createOffsetsRouter({ offsets: deps.offsets, validators }));
-  app.use(createPipelinesRouter({ pipelines, validators }));
+  if (deps.replays) app.use(createReplaysRouter({ replays: deps.replays, validators }));
+  app.use(createPipelinesRouter({ pipelines, validators, replays: deps.replays }));
   app.use(createTokensRouter({ tokens, validators }));
   app.use(createAuditRouter({ audit, validators }));
   app.use(notFoundHandler);

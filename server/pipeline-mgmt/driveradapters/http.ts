@@ -26,7 +26,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * anything else cannot name a `kind`, so it is a 404 `<kind>_not_found` before access or body
  * are looked at.
  */
-export function parseId(kind: 'pipeline' | 'token'): RequestParamHandler {
+export function parseId(kind: 'pipeline' | 'token' | 'replay'): RequestParamHandler {
   return (_req, _res, next, id: string) => {
     next(
       UUID.test(id)

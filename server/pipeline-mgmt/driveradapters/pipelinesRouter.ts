@@ -1,6 +1,8 @@
 import express, { Request, Response, Router } from 'express';
 import type { Pipeline, PipelineSchemaCheck } from '../../common/pipelines';
 import type { ImmutableEcho, PipelineService } from '../interfaces/pipelineService';
+import type { ReplayService } from '../interfaces/replayService';
+import { replayView } from './replaysRouter';
 import { actorFrom, etagOf, parseId, preconditionFrom } from './http';
 import { route } from './routing';
 import { ROUTES } from './routes';
@@ -10,6 +12,8 @@ import type { Validators } from './validation';
 export interface PipelinesRouterDeps {
   pipelines: PipelineService;
   validators: Validators;
+  /** Shows the pipeline's running replays beside its tasks (GET .../tasks); absent: not shown. */
+  replays?: ReplayService;
 }
 
 /** A pipeline (or its view, with `observed`) with its version as the ETag. */
@@ -47,7 +51,8 @@ const pathId = (req: Request) => String(req.params.id);
  * /api/v1/pipelines: checks each route's access, validates the request against its schema and calls
  * the pipeline service with the authenticated actor (which applies the team rules).
  */
-export function createPipelinesRouter({ pipelines, validators }: PipelinesRouterDeps): Router {
+export function createPipelinesRouter(deps: PipelinesRouterDeps): Router {
+  const { pipelines, validators } = deps;
   const router = express.Router();
   const r = ROUTES;
   router.param('id', parseId('pipeline'));
@@ -101,7 +106,12 @@ export function createPipelinesRouter({ pipelines, validators }: PipelinesRouter
   });
 
   route(router, r.listTasks, async (req, res) => {
-    res.json({ items: await pipelines.listTasks(pathId(req), actorFrom(res)) });
+    const items = await pipelines.listTasks(pathId(req), actorFrom(res));
+    // Replays are worker tasks too: the running ones, with the worker performing each.
+    const running = deps.replays
+      ? await deps.replays.list(pathId(req), { limit: 50, status: 'running' }, actorFrom(res))
+      : null;
+    res.json(running ? { items, replays: running.items.map(replayView) } : { items });
   });
 
   return router;

@@ -1,6 +1,7 @@
 import { Static, Type } from '@sinclair/typebox';
 import { FLUSH_BOUNDS, PIPELINE_NAME_PATTERN } from '../../common/pipelines';
 import { ObservedStatusSchema, PartitionLagSchema } from './observedSchemas';
+import { ReplaySchema } from './replaySchemas';
 import { Nullable, StringEnum, TeamSchema } from './schemaKit';
 import { PipelineTests, SimulatedRecords, SimulationOverrideFields } from './simulateSchemas';
 
@@ -13,6 +14,7 @@ export * from './tokenSchemas';
 export * from './ingestSchemas';
 export * from './offsetSchemas';
 export * from './errorSchemas';
+export * from './replaySchemas';
 export * from './versionSchemas';
 export * from './simulateSchemas';
 export * from './observedSchemas';
@@ -318,7 +320,14 @@ export const TaskStatusSchema = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
 });
 
-export const TaskListSchema = Type.Object({ items: Type.Array(TaskStatusSchema) });
+export const TaskListSchema = Type.Object({
+  items: Type.Array(TaskStatusSchema),
+  replays: Type.Optional(
+    Type.Array(ReplaySchema, {
+      description: "the pipeline's running replays and the worker performing each",
+    }),
+  ),
+});
 
 export const ErrorBodySchema = Type.Object({
   code: Type.String({ description: 'stable, machine-readable' }),

@@ -7,6 +7,8 @@ export const AUDIT_ACTIONS = [
   'pipeline.status',
   'pipeline.delete',
   'pipeline.offsets',
+  'pipeline.replay',
+  'pipeline.replay.cancel',
   'token.create',
   'token.revoke',
 ] as const;

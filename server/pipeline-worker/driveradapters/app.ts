@@ -11,8 +11,8 @@ export interface WorkerHttpDeps {
   workerId: string;
   checks: DependencyCheck[];
   registry: Registry;
-  /** A summary of the tasks, shown on /health. */
-  tasks(): Array<{ pipelineId: string; state: string }>;
+  /** A summary of the tasks (and the replays it performs, state `replaying`), shown on /health. */
+  tasks(): Array<{ pipelineId: string; state: string; replayId?: string }>;
   logger: Logger;
 }
 

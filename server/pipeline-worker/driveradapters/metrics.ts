@@ -8,6 +8,8 @@ import type { TaskSnapshot } from '../logics/taskTypes';
 import type { CompiledProcessing } from '../../common/processors/processing';
 import type { SchemaStats } from '../../common/prepare/schema';
 import { createProcessingMetrics } from './processingMetrics';
+import type { ReplayObserver } from '../logics/replayRunner';
+import { createReplayMetrics } from './replayMetrics';
 
 /** Labels every per-pipeline series carries: the id and the (fixed) name. */
 const P = ['pipeline', 'pipeline_name'] as const;
@@ -32,6 +34,8 @@ export function reasonClass(errorType: string, seen: Set<string>): string {
 export interface WorkerMetricsDeps {
   /** The supervisor's view of its tasks, read at scrape time (task state, lag, buffer, restarts). */
   tasks?: () => readonly PipelineTaskView[];
+  /** The replays this worker performs now, read at scrape time. */
+  replays?: () => ReadonlyArray<{ pipelineId: string; pipelineName: string }>;
 }
 
 export interface WorkerMetrics {
@@ -44,6 +48,8 @@ export interface WorkerMetrics {
     processing: CompiledProcessing,
     schema: SchemaStats,
   ): void;
+  /** Counts what replays did with their records (`sdp_worker_replayed_total{outcome}`). */
+  replayObserver: ReplayObserver;
 }
 
 function definitions(registry: Registry) {
@@ -242,6 +248,7 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps = {}): WorkerMetrics
   const tasks = deps.tasks ?? (() => []);
   scrapeTimeMetrics(registry, tasks);
   const processing = createProcessingMetrics(registry);
+  const replays = createReplayMetrics(registry, deps.replays ?? (() => []));
   const reasonsByPipeline = new Map<string, Map<string, Set<string>>>();
   const known = new Set<string>();
   new Gauge({
@@ -264,6 +271,7 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps = {}): WorkerMetrics
   return {
     registry,
     trackProcessing: (pipeline, compiled, schema) => processing.track(pipeline, compiled, schema),
+    replayObserver: replays,
     observerFor(pipeline) {
       known.add(pipeline.id);
       const l = { pipeline: pipeline.id, pipeline_name: pipeline.name };

@@ -79,6 +79,7 @@ export function buildErrorMessage(
     },
     time: now.toISOString(),
     attempts: f.attempts,
+    ...(f.replayId !== undefined ? { replayId: f.replayId } : {}),
     value,
     encoding: asText === null ? 'base64' : 'utf8',
     ...(truncated ? { truncated: true, originalBytes: original.length } : {}),

@@ -30,6 +30,11 @@ export interface FlushDeps {
    * The scheduler frees the flush's bulk slot here, so the next bulk request overlaps these sends.
    */
   release?(): void;
+  /**
+   * Applied to every failed record before it is written to the error topic (a replay adds its id
+   * and the earlier attempts); absent: written as they are.
+   */
+  annotateFailure?(f: FailedRecord): FailedRecord;
   now?: () => Date;
   random?: () => number;
 }
@@ -289,6 +294,8 @@ export async function executeFlush(records: ParsedRecord[], deps: FlushDeps): Pr
   const { indexed, refused, requests, latenciesMs } = await indexAll(good, deps);
   deps.release?.();
   failed.push(...refused);
+  if (deps.annotateFailure)
+    for (let i = 0; i < failed.length; i++) failed[i] = deps.annotateFailure(failed[i]!);
   const now = (deps.now ?? (() => new Date()))();
   const errorMessages = (level: number) =>
     failed.map((f) => buildErrorMessage(f, deps.pipeline, now, DEFAULT_MAX_ERROR_VALUE_BYTES >> (3 * level)));

@@ -8,6 +8,7 @@ import * as m006 from './006_task_observability';
 import * as m007 from './007_pipeline_processing';
 import * as m008 from './008_pipeline_versions';
 import * as m009 from './009_pipeline_tests';
+import * as m010 from './010_pipeline_replays';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -25,4 +26,5 @@ export const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['007_pipeline_processing', m007],
   ['008_pipeline_versions', m008],
   ['009_pipeline_tests', m009],
+  ['010_pipeline_replays', m010],
 ];
