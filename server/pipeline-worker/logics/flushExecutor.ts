@@ -220,11 +220,16 @@ async function indexAll(
   return { indexed, refused, requests, latenciesMs };
 }
 
-/** Whether a produce failed because a message is over the topic's size limit. */
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+/**
+ * Whether a produce failed because a message is over the topic's size limit: the broker's error name
+ * is `type` in kafkajs' errors, `apiId` in @platformatic/kafka's, somewhere in the error's causes.
+ */
 export function isTooLarge(e: unknown, depth = 0): boolean {
   if (!e || typeof e !== 'object' || depth > 6) return false;
-  const err = e as { type?: unknown; cause?: unknown; errors?: unknown };
-  if (err.type === 'MESSAGE_TOO_LARGE' || err.type === 'RECORD_LIST_TOO_LARGE') return true;
+  const err = e as { type?: unknown; apiId?: unknown; cause?: unknown; errors?: unknown };
+  if (TOO_LARGE.has(err.type as string) || TOO_LARGE.has(err.apiId as string)) return true;
   if (Array.isArray(err.errors) && err.errors.some((x) => isTooLarge(x, depth + 1))) return true;
   return isTooLarge(err.cause, depth + 1);
 }

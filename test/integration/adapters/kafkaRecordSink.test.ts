@@ -1,4 +1,8 @@
 import type { Kafka } from 'kafkajs';
+import {
+  platformaticConnection,
+  createPlatformaticRecordSink,
+} from '../../../server/pipeline-worker/drivenadapters/platformaticRecordSink';
 import { DependencyError } from '../../../server/common/errors';
 import { AbortedError } from '../../../server/common/retry';
 import {
@@ -17,10 +21,21 @@ import {
   testKafka,
   topicSize,
 } from '../../helpers/adapter-env';
+import { testConfig } from '../../helpers';
 
-// createKafkaRecordSink on the real broker: what arrives on the topic, chunking under the broker's
-// 1 MiB record-batch limit, a message over the topic's max.message.bytes, and close().
-describe('KafkaRecordSink', () => {
+/** The two producers behind RecordSink (kafka.producerClient): each must keep the same contract. */
+const CLIENTS: Array<[string, (kafka: Kafka, topic: string) => RecordSink]> = [
+  ['kafkajs', (kafka, topic) => createKafkaRecordSink({ kafka, topic })],
+  [
+    '@platformatic/kafka',
+    (_kafka, topic) =>
+      createPlatformaticRecordSink({ connection: platformaticConnection(testConfig(), 'sink-test'), topic }),
+  ],
+];
+
+// Each RecordSink on the real broker: what arrives on the topic, chunking under the broker's 1 MiB
+// record-batch limit, a message over the topic's max.message.bytes, and close().
+describe.each(CLIENTS)('RecordSink through %s', (_client, createSink) => {
   let kafka: Kafka;
   const topics: string[] = [];
   const sinks: RecordSink[] = [];
@@ -33,7 +48,7 @@ describe('KafkaRecordSink', () => {
     return topic;
   };
   const sinkFor = (topic: string) => {
-    const sink = createKafkaRecordSink({ kafka, topic });
+    const sink = createSink(kafka, topic);
     sinks.push(sink);
     return sink;
   };
