@@ -8,7 +8,7 @@ import type { BulkOutcome, FlushObserver } from './flushObserver';
 import type { AttemptHealth, AttemptStage } from './taskHealth';
 import {
   buildErrorMessage,
-  buildOutputMessage,
+  buildOutputMessages,
   DEFAULT_MAX_ERROR_VALUE_BYTES,
   PipelineRef,
 } from './envelopes';
@@ -297,8 +297,7 @@ export async function executeFlush(records: ParsedRecord[], deps: FlushDeps): Pr
   const now = (deps.now ?? (() => new Date()))();
   const errorMessages = (level: number) =>
     failed.map((f) => buildErrorMessage(f, deps.pipeline, now, DEFAULT_MAX_ERROR_VALUE_BYTES >> (3 * level)));
-  const outputMessages = (level: number) =>
-    indexed.map((r) => buildOutputMessage(r, deps.pipeline.index, level > 0));
+  const outputMessages = (level: number) => buildOutputMessages(indexed, deps.pipeline.index, level > 0);
   await Promise.all([
     sendAll(deps.errorSink, errorMessages, 'error-topic', deps),
     deps.outputSink ? sendAll(deps.outputSink, outputMessages, 'output-topic', deps) : Promise.resolve(),
