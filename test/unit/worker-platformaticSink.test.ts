@@ -17,6 +17,9 @@ describe('@platformatic/kafka record sink: partitions and produce requests', () 
       const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
         partitionId,
         leader: 0,
+        partitionErrorCode: 0,
+        replicas: [0],
+        isr: [0],
       }));
       for (let i = 0; i < 500; i++) {
         const key = Buffer.from(i % 3 === 0 ? String(i) : `key-${i}-ü`);
