@@ -206,6 +206,11 @@ interface PhaseResult {
   cpu_us_per_doc: number;
   worker_cpu_sec: number;
   worker_peak_rss_mb: number;
+  /** From the worker's /metrics: bulk requests, their mean time, how many were in flight on average, mean flush time. */
+  bulk_requests?: number;
+  bulk_mean_ms?: number;
+  bulk_in_flight_avg?: number;
+  flush_mean_ms?: number;
   valid: number;
   invalid: number;
   indexed: number;
@@ -237,6 +242,31 @@ interface Run {
   ceilingDocsPerSec: number;
   createIndex: (index: string) => Promise<void>;
   log: (m: string) => void;
+}
+
+/** The sum of every series of a metric in a Prometheus text exposition (all its label sets). */
+function metricSum(text: string, name: string): number {
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) sum += Number(m[1]);
+  return sum;
+}
+
+/** What the worker's bulk requests and flushes took, from its /metrics, since it started. */
+async function workerFlushStats(port: number, drainSec: number) {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const bulkSec = metricSum(text, 'sdp_worker_bulk_duration_seconds_sum');
+  const bulks = metricSum(text, 'sdp_worker_bulk_duration_seconds_count');
+  const flushSec = metricSum(text, 'sdp_worker_flush_duration_seconds_sum');
+  const flushes = metricSum(text, 'sdp_worker_flush_duration_seconds_count');
+  const round = (v: number) => Math.round(v * 100) / 100;
+  return {
+    bulk_requests: bulks,
+    bulk_mean_ms: Math.round((bulkSec * 1000) / Math.max(1, bulks)),
+    // Bulk requests in flight on average while draining (at most MAX_BULK_IN_FLIGHT, 2): near 2,
+    // OpenSearch is the limit; well under, the worker (or Kafka) leaves it waiting.
+    bulk_in_flight_avg: round(bulkSec / drainSec),
+    flush_mean_ms: Math.round((flushSec * 1000) / Math.max(1, flushes)),
+  };
 }
 
 /** The worker's V8 heap, read from its /metrics (prom-client's default metrics). */
@@ -369,6 +399,9 @@ async function runPhase(
           30_000,
           'the count to catch up',
         ).catch(() => undefined);
+        const flushStats = await workerFlushStats(workerPort, (drainedAt - firstDocAt) / 1000).catch(
+          () => ({}),
+        );
         const indexed = await countDocs(client, pipeline.index);
         const errors = await countErrors(kafka, pipeline.topics.error, invalid, 60_000);
         const drainSec = Math.max((drainedAt - firstDocAt) / 1000, 0.001);
@@ -384,6 +417,7 @@ async function runPhase(
           cpu_us_per_doc: Math.round((steadyCpu * 1e6) / Math.max(1, valid - countAtFirst)),
           worker_cpu_sec: Math.round(cpuEnd * 100) / 100,
           worker_peak_rss_mb: Math.round(peakRss),
+          ...flushStats,
           valid,
           invalid,
           indexed,
