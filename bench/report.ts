@@ -28,7 +28,10 @@ function phaseRows(p: Record<string, unknown>): Row[] {
         ]
       : []),
     [`[${String(p.phase)}] records valid / invalid`, `${p.valid} / ${p.invalid}`],
-    [`[${String(p.phase)}] indexed / error records`, `${p.indexed} / ${p.error_records} (exact: ${p.exact})`],
+    [
+      `[${String(p.phase)}] indexed / error records`,
+      `${p.indexed} / ${p.error_records}${p.output_records !== undefined ? ` / output ${p.output_records}` : ''} (exact: ${p.exact})`,
+    ],
   ];
   if (p.p99_latency_ms !== undefined)
     rows.push(

@@ -170,6 +170,18 @@ async function produceAll(
   return { valid, invalid };
 }
 
+/** Records a topic holds: its partitions' end offsets minus their start offsets. */
+async function topicRecords(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function countDocs(client: Client, index: string): Promise<number> {
   return (await client.count({ index })).body.count as number;
 }
@@ -215,6 +227,8 @@ interface PhaseResult {
   invalid: number;
   indexed: number;
   error_records: number;
+  /** Output on: records on the output topic (at least `valid`; more only if a produce was retried). */
+  output_records?: number;
   exact: boolean;
   p50_latency_ms?: number;
   p95_latency_ms?: number;
@@ -314,7 +328,7 @@ async function runPhase(
   const pipeline = (await created.json()) as {
     id: string;
     index: string;
-    topics: { input: string; error: string };
+    topics: { input: string; error: string; output?: string };
   };
   // A producer per phase: kafkajs keeps refreshing the metadata of a deleted topic it wrote to.
   const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
@@ -404,6 +418,9 @@ async function runPhase(
         );
         const indexed = await countDocs(client, pipeline.index);
         const errors = await countErrors(kafka, pipeline.topics.error, invalid, 60_000);
+        // Output on: every indexed document must be on the output topic too (a lost produce shows here).
+        const outputRecords =
+          output && pipeline.topics.output ? await topicRecords(kafka, pipeline.topics.output) : undefined;
         const drainSec = Math.max((drainedAt - firstDocAt) / 1000, 0.001);
         const steady = valid / drainSec;
         const steadyCpu = cpuEnd - cpuAtFirst;
@@ -422,7 +439,11 @@ async function runPhase(
           invalid,
           indexed,
           error_records: errors,
-          exact: indexed === valid && errors === invalid,
+          ...(outputRecords !== undefined ? { output_records: outputRecords } : {}),
+          exact:
+            indexed === valid &&
+            errors === invalid &&
+            (outputRecords === undefined || outputRecords >= valid),
           ...(peerResult ? { peer: peerResult } : {}),
         };
         log(

@@ -162,39 +162,52 @@ export function createPlatformaticRecordSink({
       },
     }));
 
-  return {
-    async send(messages: OutgoingMessage[], signal?: AbortSignal) {
-      if (closed) throw new DependencyError('sink closed', { retriable: false });
-      if (signal?.aborted) throw new AbortedError();
-      const p = current();
-      try {
-        // The partition of each message is chosen here, so each request can be cut per partition.
-        const partitions = (await p.metadata({ topics: [topic] })).topics.get(topic)?.partitionsCount ?? 1;
-        const partitioned = messages.map((message) => ({
-          message,
-          partition: message.key ? partitionOfKey(message.key, partitions) : roundRobin++ % partitions,
-        }));
-        for (const chunk of chunkByPartition(partitioned)) {
-          if (signal?.aborted) throw new AbortedError();
-          // No headers object for a message without any: the client makes two Maps per headers object.
-          await p.send({
-            messages: chunk.map(({ message: m, partition }) => ({
-              topic,
-              partition,
-              key: m.key ?? undefined,
-              value: m.value,
-              headers: hasAny(m.headers) ? m.headers : undefined,
-            })),
-          });
-        }
-      } catch (e) {
-        if (e instanceof AbortedError) throw e;
-        if (isFatalForProducer(e)) {
-          producer = null;
-          void forceClose(p).catch(() => undefined);
-        }
-        throw new DependencyError(`produce to ${topic} failed`, { cause: e });
+  /**
+   * One send at a time: the client numbers a partition's batches when it builds a request and counts
+   * them only once the broker acknowledged it, so two sends at once (two flushes in flight) would give
+   * their batches the same sequence numbers and the broker would refuse one as out of order, or drop
+   * it as a duplicate of the other.
+   */
+  let previous: Promise<unknown> = Promise.resolve();
+  async function sendAlone(messages: OutgoingMessage[], signal?: AbortSignal): Promise<void> {
+    if (closed) throw new DependencyError('sink closed', { retriable: false });
+    if (signal?.aborted) throw new AbortedError();
+    const p = current();
+    try {
+      // The partition of each message is chosen here, so each request can be cut per partition.
+      const partitions = (await p.metadata({ topics: [topic] })).topics.get(topic)?.partitionsCount ?? 1;
+      const partitioned = messages.map((message) => ({
+        message,
+        partition: message.key ? partitionOfKey(message.key, partitions) : roundRobin++ % partitions,
+      }));
+      for (const chunk of chunkByPartition(partitioned)) {
+        if (signal?.aborted) throw new AbortedError();
+        // No headers object for a message without any: the client makes two Maps per headers object.
+        await p.send({
+          messages: chunk.map(({ message: m, partition }) => ({
+            topic,
+            partition,
+            key: m.key ?? undefined,
+            value: m.value,
+            headers: hasAny(m.headers) ? m.headers : undefined,
+          })),
+        });
       }
+    } catch (e) {
+      if (e instanceof AbortedError) throw e;
+      if (isFatalForProducer(e)) {
+        producer = null;
+        void forceClose(p).catch(() => undefined);
+      }
+      throw new DependencyError(`produce to ${topic} failed`, { cause: e });
+    }
+  }
+
+  return {
+    send(messages: OutgoingMessage[], signal?: AbortSignal) {
+      const sent = previous.then(() => sendAlone(messages, signal));
+      previous = sent.catch(() => undefined);
+      return sent;
     },
     async close() {
       closed = true;

@@ -118,6 +118,27 @@ describe.each(CLIENTS)('RecordSink through %s', (_client, createSink) => {
     expect(await topicSize(kafka, topic)).toBe(count);
   });
 
+  it('two sends at once (two flushes in flight) both arrive in full, each in its order', async () => {
+    const topic = await newTopic();
+    const sink = sinkFor(topic);
+    const batch = (name: string) =>
+      Array.from({ length: 300 }, (_, i) => ({
+        key: Buffer.from(`${name}-${i}`),
+        value: `${name}:${String(i).padStart(3, '0')}:${'v'.repeat(2000)}`,
+        headers: {},
+      }));
+
+    await Promise.all([sink.send(batch('a')), sink.send(batch('b')), sink.send(batch('c'))]);
+
+    const read = await readTopic(kafka, topic, 900);
+    expect(read).toHaveLength(900);
+    for (const name of ['a', 'b', 'c']) {
+      const values = read.map((r) => r.value).filter((v) => v.startsWith(`${name}:`));
+      expect(values).toEqual(batch(name).map((m) => m.value));
+    }
+    expect(await topicSize(kafka, topic)).toBe(900);
+  });
+
   it("fails a message over the topic's max.message.bytes with an error isTooLarge recognises, and keeps working", async () => {
     const topic = await newTopic({ 'max.message.bytes': '10000' });
     const sink = sinkFor(topic);
