@@ -13,8 +13,11 @@ const transform = {
     'ts-jest',
     { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true },
   ],
+  // @platformatic/kafka (the worker's producer) and its helpers ship ES modules only and read
+  // import.meta.url: turned into CommonJS by esbuild (test/helpers/esmToCommonJs.js).
+  '/node_modules/@platformatic/.+\\.js$': '<rootDir>/test/helpers/esmToCommonJs.js',
 };
-const transformIgnorePatterns = ['/node_modules/(?!@marcbachmann/cel-js/)'];
+const transformIgnorePatterns = ['/node_modules/(?!@marcbachmann/cel-js/|@platformatic/)'];
 
 module.exports = {
   testTimeout: 60_000,

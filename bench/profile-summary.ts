@@ -34,11 +34,16 @@ function main(): void {
     total += dt;
     const cf = byId.get(id)?.callFrame;
     if (!cf) return;
-    const url = cf.url.replace(/.*node_modules\//, '').replace(/.*\/dist\//, 'dist/');
+    // A dependency by its package path, our own code by its dist/ path.
+    const url = cf.url.includes('node_modules/')
+      ? cf.url.replace(/.*node_modules\//, '')
+      : cf.url.replace(/.*\/dist\//, 'dist/');
     const key = `${cf.functionName || '(anonymous)'} ${url}:${cf.lineNumber + 1}`;
     self.set(key, (self.get(key) ?? 0) + dt);
     const area = cf.url.includes('node_modules/')
-      ? (url.split('/')[0] ?? '?')
+      ? url.startsWith('@')
+        ? url.split('/').slice(0, 2).join('/')
+        : (url.split('/')[0] ?? '?')
       : cf.url.includes('/dist/')
         ? 'sdp'
         : cf.url.startsWith('node:')

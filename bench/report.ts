@@ -19,8 +19,19 @@ function phaseRows(p: Record<string, unknown>): Row[] {
       `${p.worker_cpu_cores} cores, ${p.cpu_us_per_doc} µs per indexed document`,
     ],
     [`[${String(p.phase)}] worker peak RSS`, `${p.worker_peak_rss_mb} MB`],
+    ...(p.bulk_requests !== undefined
+      ? [
+          [
+            `[${String(p.phase)}] bulk requests, mean, in flight`,
+            `${p.bulk_requests}, ${p.bulk_mean_ms} ms, ${p.bulk_in_flight_avg} on average (flush ${p.flush_mean_ms} ms)`,
+          ] as Row,
+        ]
+      : []),
     [`[${String(p.phase)}] records valid / invalid`, `${p.valid} / ${p.invalid}`],
-    [`[${String(p.phase)}] indexed / error records`, `${p.indexed} / ${p.error_records} (exact: ${p.exact})`],
+    [
+      `[${String(p.phase)}] indexed / error records`,
+      `${p.indexed} / ${p.error_records}${p.output_records !== undefined ? ` / output ${p.output_records}` : ''} (exact: ${p.exact})`,
+    ],
   ];
   if (p.p99_latency_ms !== undefined)
     rows.push(

@@ -24,8 +24,10 @@ interface Options {
   profile: boolean;
   /** Extra node flags for the worker, e.g. --max-old-space-size=192. */
   workerNodeArgs: string[];
-  /** Output topic on (true) / off (false), one phase each, in this order. */
-  phases: boolean[];
+  /** One phase each, in this order. */
+  phases: PhaseSpec[];
+  /** A checkout of another version with its dist/ built: the worker of `base-` phases. */
+  baselineRoot: string | null;
   /** A reference drainer run on the first phase's input topic. */
   peer: 'rsyslog' | null;
   /** Minutes at half load with RSS and heap printed every minute (0 = the short latency phase). */
@@ -42,15 +44,45 @@ function workerNodeArgs(argv: string[]): string[] {
   return given.length > 0 ? given : SHIPPED_WORKER_NODE_ARGS;
 }
 
-/** `--phases on,off` (the default: output topic on, then off); `--no-output` is `--phases off`. */
-function phasesOf(argv: string[]): boolean[] {
-  if (argv.includes('--no-output')) return [false];
+/** What one phase runs: the output topic on or off, the worker's producer client, whose worker. */
+interface PhaseSpec {
+  output: boolean;
+  /** kafka.producerClient of the worker; absent = its default. */
+  producer?: 'kafkajs' | 'platformatic';
+  /** The worker of `--baseline-root` instead of this checkout's. */
+  baseline: boolean;
+  /** How the phase is named in the report: output_on, output_on_kafkajs, base_output_off, ... */
+  name: string;
+}
+
+const PHASE_TOKEN = /^(base-)?(on|off)(?:-(kafkajs|platformatic))?$/;
+
+/**
+ * `--phases on,off` (the default: output topic on, then off); a token may name the worker's producer
+ * client (`on-kafkajs`, `on-platformatic`) and a `base-` prefix runs the `--baseline-root` worker
+ * (`base-on`). `--no-output` is `--phases off`.
+ */
+function phasesOf(argv: string[]): PhaseSpec[] {
   const i = argv.indexOf('--phases');
-  if (i < 0) return [true, false];
-  const list = (argv[i + 1] ?? '').split(',');
-  if (list.length === 0 || list.some((p) => p !== 'on' && p !== 'off'))
-    throw new Error('--phases takes a comma-separated list of on and off');
-  return list.map((p) => p === 'on');
+  const tokens = argv.includes('--no-output')
+    ? ['off']
+    : i < 0
+      ? ['on', 'off']
+      : (argv[i + 1] ?? '').split(',');
+  return tokens.map((token) => {
+    const m = PHASE_TOKEN.exec(token);
+    if (!m)
+      throw new Error(
+        `--phases: "${token}" is not [base-](on|off)[-kafkajs|-platformatic], e.g. on,off,on-kafkajs,base-on`,
+      );
+    const producer = m[3] as PhaseSpec['producer'];
+    return {
+      output: m[2] === 'on',
+      ...(producer ? { producer } : {}),
+      baseline: m[1] !== undefined,
+      name: `${m[1] ? 'base_' : ''}output_${m[2]}${producer ? `_${producer}` : ''}`,
+    };
+  });
 }
 
 function peerOf(argv: string[]): 'rsyslog' | null {
@@ -58,6 +90,14 @@ function peerOf(argv: string[]): 'rsyslog' | null {
   if (i < 0) return null;
   if (argv[i + 1] !== 'rsyslog') throw new Error('--peer takes rsyslog');
   return 'rsyslog';
+}
+
+function stringValue(argv: string[], name: string): string | null {
+  const i = argv.indexOf(name);
+  if (i < 0) return null;
+  const v = argv[i + 1];
+  if (!v || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  return v;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -80,6 +120,7 @@ function parseArgs(argv: string[]): Options {
     profile: argv.includes('--profile'),
     workerNodeArgs: workerNodeArgs(argv),
     phases: phasesOf(argv),
+    baselineRoot: stringValue(argv, '--baseline-root'),
     peer: peerOf(argv),
     soakMinutes: argv.includes('--soak') ? value('--soak-minutes', 30) : 0,
   };
@@ -129,6 +170,18 @@ async function produceAll(
   return { valid, invalid };
 }
 
+/** Records a topic holds: its partitions' end offsets minus their start offsets. */
+async function topicRecords(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function countDocs(client: Client, index: string): Promise<number> {
   return (await client.count({ index })).body.count as number;
 }
@@ -155,7 +208,9 @@ async function countErrors(
 }
 
 interface PhaseResult {
-  phase: 'output_on' | 'output_off';
+  phase: string;
+  /** The worker's producer client when the phase chose one. */
+  producer_client?: string;
   sdp_docs_per_s: number;
   sdp_steady_docs_per_s: number;
   ratio: number;
@@ -163,10 +218,17 @@ interface PhaseResult {
   cpu_us_per_doc: number;
   worker_cpu_sec: number;
   worker_peak_rss_mb: number;
+  /** From the worker's /metrics: bulk requests, their mean time, how many were in flight on average, mean flush time. */
+  bulk_requests?: number;
+  bulk_mean_ms?: number;
+  bulk_in_flight_avg?: number;
+  flush_mean_ms?: number;
   valid: number;
   invalid: number;
   indexed: number;
   error_records: number;
+  /** Output on: records on the output topic (at least `valid`; more only if a produce was retried). */
+  output_records?: number;
   exact: boolean;
   p50_latency_ms?: number;
   p95_latency_ms?: number;
@@ -196,6 +258,31 @@ interface Run {
   log: (m: string) => void;
 }
 
+/** The sum of every series of a metric in a Prometheus text exposition (all its label sets). */
+function metricSum(text: string, name: string): number {
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) sum += Number(m[1]);
+  return sum;
+}
+
+/** What the worker's bulk requests and flushes took, from its /metrics, since it started. */
+async function workerFlushStats(port: number, drainSec: number) {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const bulkSec = metricSum(text, 'sdp_worker_bulk_duration_seconds_sum');
+  const bulks = metricSum(text, 'sdp_worker_bulk_duration_seconds_count');
+  const flushSec = metricSum(text, 'sdp_worker_flush_duration_seconds_sum');
+  const flushes = metricSum(text, 'sdp_worker_flush_duration_seconds_count');
+  const round = (v: number) => Math.round(v * 100) / 100;
+  return {
+    bulk_requests: bulks,
+    bulk_mean_ms: Math.round((bulkSec * 1000) / Math.max(1, bulks)),
+    // Bulk requests in flight on average while draining (at most MAX_BULK_IN_FLIGHT, 2): near 2,
+    // OpenSearch is the limit; well under, the worker (or Kafka) leaves it waiting.
+    bulk_in_flight_avg: round(bulkSec / drainSec),
+    flush_mean_ms: Math.round((flushSec * 1000) / Math.max(1, flushes)),
+  };
+}
+
 /** The worker's V8 heap, read from its /metrics (prom-client's default metrics). */
 async function workerHeap(port: number): Promise<{ used: number; total: number }> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -213,12 +300,14 @@ async function workerHeap(port: number): Promise<{ used: number; total: number }
  */
 async function runPhase(
   run: Run,
-  output: boolean,
+  spec: PhaseSpec,
   withLatency: boolean,
   withPeer: boolean,
 ): Promise<PhaseResult> {
   const { o, client, kafka, api, auth, log } = run;
-  const phase = output ? 'output_on' : 'output_off';
+  const { output, name: phase } = spec;
+  const workerRoot = spec.baseline ? o.baselineRoot : run.root;
+  if (!workerRoot) throw new Error(`--phases ${phase}: a base- phase needs --baseline-root DIR`);
   const name = `bench-${Date.now().toString(36)}`;
   const created = await fetch(`${api}/pipelines`, {
     method: 'POST',
@@ -239,7 +328,7 @@ async function runPhase(
   const pipeline = (await created.json()) as {
     id: string;
     index: string;
-    topics: { input: string; error: string };
+    topics: { input: string; error: string; output?: string };
   };
   // A producer per phase: kafkajs keeps refreshing the metadata of a deleted topic it wrote to.
   const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
@@ -266,12 +355,21 @@ async function runPhase(
       log(`[${phase}] rsyslog: ${JSON.stringify(peerResult)}`);
     }
     log(`[${phase}] starting one worker and draining`);
-    const profileArgs = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${run.root}/bench/results`] : [];
+    const profileArgs = o.profile
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${run.root}/bench/results`,
+          `--cpu-prof-name=CPU.${Date.now()}.${phase}.cpuprofile`,
+        ]
+      : [];
     const workerPort = await freePort();
     const worker = startService(
-      run.root,
+      workerRoot,
       'pipeline-worker/main.js',
-      { SDP_WORKER_PORT: String(workerPort) },
+      {
+        SDP_WORKER_PORT: String(workerPort),
+        ...(spec.producer ? { SDP_KAFKA_PRODUCER_CLIENT: spec.producer } : {}),
+      },
       [...profileArgs, ...o.workerNodeArgs],
     );
     const workerPid = worker.pid as number;
@@ -315,13 +413,20 @@ async function runPhase(
           30_000,
           'the count to catch up',
         ).catch(() => undefined);
+        const flushStats = await workerFlushStats(workerPort, (drainedAt - firstDocAt) / 1000).catch(
+          () => ({}),
+        );
         const indexed = await countDocs(client, pipeline.index);
         const errors = await countErrors(kafka, pipeline.topics.error, invalid, 60_000);
+        // Output on: every indexed document must be on the output topic too (a lost produce shows here).
+        const outputRecords =
+          output && pipeline.topics.output ? await topicRecords(kafka, pipeline.topics.output) : undefined;
         const drainSec = Math.max((drainedAt - firstDocAt) / 1000, 0.001);
         const steady = valid / drainSec;
         const steadyCpu = cpuEnd - cpuAtFirst;
         const result: PhaseResult = {
           phase,
+          ...(spec.producer ? { producer_client: spec.producer } : {}),
           sdp_docs_per_s: Math.round(valid / ((drainedAt - startedAt) / 1000)),
           sdp_steady_docs_per_s: Math.round(steady),
           ratio: Math.round((steady / run.ceilingDocsPerSec) * 1000) / 1000,
@@ -329,11 +434,16 @@ async function runPhase(
           cpu_us_per_doc: Math.round((steadyCpu * 1e6) / Math.max(1, valid - countAtFirst)),
           worker_cpu_sec: Math.round(cpuEnd * 100) / 100,
           worker_peak_rss_mb: Math.round(peakRss),
+          ...flushStats,
           valid,
           invalid,
           indexed,
           error_records: errors,
-          exact: indexed === valid && errors === invalid,
+          ...(outputRecords !== undefined ? { output_records: outputRecords } : {}),
+          exact:
+            indexed === valid &&
+            errors === invalid &&
+            (outputRecords === undefined || outputRecords >= valid),
           ...(peerResult ? { peer: peerResult } : {}),
         };
         log(
@@ -457,7 +567,7 @@ async function main(): Promise<void> {
     };
     // The first phase is the headline (output on, the default, unless --no-output); latency, soak and
     // the peer run with it.
-    for (const [i, output] of o.phases.entries()) phases.push(await runPhase(run, output, i === 0, i === 0));
+    for (const [i, spec] of o.phases.entries()) phases.push(await runPhase(run, spec, i === 0, i === 0));
   } finally {
     await stopService(mgmt);
     await client.close();

@@ -60,7 +60,7 @@ async function buildEntry(name: string, entry: string, watch: string[]): Promise
     const args = [
       tsc,
       entry,
-      ...['--outDir', out, '--rootDir', '.', '--target', 'ES2022', '--module', 'Node16'],
+      ...['--outDir', out, '--rootDir', '.', '--target', 'ES2022', '--module', 'Node20'],
       ...['--moduleResolution', 'Node16', '--esModuleInterop', '--resolveJsonModule', '--skipLibCheck'],
       ...['--strict', '--types', 'node'],
     ];

@@ -1,6 +1,7 @@
 import {
   buildErrorMessage,
   buildOutputMessage,
+  buildOutputMessages,
   ERROR_HEADERS,
 } from '../../server/pipeline-worker/logics/envelopes';
 import type { FailedRecord, IndexableRecord } from '../../server/common/records';
@@ -116,6 +117,40 @@ describe('output envelope', () => {
       source: { topic: 'sdp.p.input', partition: 1, offset: '99' },
       doc: { name: 'Zoë' },
     });
+  });
+  it('builds a flush of records, routed, text and bytes mixed, as the same JSON each would be alone', () => {
+    const records: IndexableRecord[] = [
+      r,
+      { ...r, id: 'a"b\\c', source: Buffer.from('{"name":"Zoë"}'), index: 'routed-ü' },
+      { ...r, origin: { ...origin, topic: 'other', partition: 2, offset: 7, key: null }, source: '{}' },
+    ];
+    const messages = buildOutputMessages(records, 'idx');
+    expect(messages.map((m) => JSON.parse(String(m.value)))).toEqual([
+      {
+        index: 'idx',
+        id: 'sdp.p.input-1-99',
+        source: { topic: 'sdp.p.input', partition: 1, offset: '99' },
+        doc: { a: [1, 2] },
+      },
+      {
+        index: 'routed-ü',
+        id: 'a"b\\c',
+        source: { topic: 'sdp.p.input', partition: 1, offset: '99' },
+        doc: { name: 'Zoë' },
+      },
+      {
+        index: 'idx',
+        id: 'sdp.p.input-1-99',
+        source: { topic: 'other', partition: 2, offset: '7' },
+        doc: {},
+      },
+    ]);
+    // pipeline-mgmt's ingest reads the head as JSON.stringify writes it, the document after it.
+    expect(String(messages[1]!.value)).toBe(
+      `${JSON.stringify({ index: 'routed-ü', id: 'a"b\\c', source: { topic: 'sdp.p.input', partition: 1, offset: '99' } }).slice(0, -1)},"doc":{"name":"Zoë"}}`,
+    );
+    expect(messages.map((m) => m.key)).toEqual([origin.key, origin.key, null]);
+    expect(buildOutputMessages([], 'idx')).toEqual([]);
   });
   it('can omit the document (topic refused it as too large)', () => {
     expect(JSON.parse(String(buildOutputMessage(r, 'idx', true).value))).toMatchObject({ docOmitted: true });

@@ -8,6 +8,7 @@ import type {
   SourceRecord,
 } from '../records';
 import { assignId } from './assignId';
+import { checkJsonObject } from './checkJsonObject';
 import { decodeJsonObject } from './decodeJsonObject';
 import type { PrepareStep, RecordDraft, StepFailure } from './recordDraft';
 import { routeStep } from './route';
@@ -30,13 +31,16 @@ export interface PreparationSettings {
 /**
  * The ordered steps of a pipeline's records: decode, transform (its processors), schema, id, route
  * (its indexTemplate). A pipeline without processors, schema or template runs only decode and id,
- * so its documents go out as received. A new step is one file implementing `PrepareStep` and one
+ * so its documents go out as received; without an idField either, the decode is a byte check
+ * (`checkJsonObject`) that builds no object. A new step is one file implementing `PrepareStep` and one
  * entry here.
  */
 export function pipelineSteps(settings: PreparationSettings): PrepareStep[] {
   const p = settings.processing;
+  // No step after the parse reads the document: it may stay the bytes it arrived as.
+  const readsDocument = Boolean(p?.chain || p?.schema || p?.indexTemplate || settings.idField);
   return [
-    decodeJsonObject,
+    readsDocument ? decodeJsonObject : checkJsonObject,
     ...(p?.chain ? [transformStep(p.chain)] : []),
     ...(p?.schema ? [schemaStep(p.schema, settings.schemaStats ?? newSchemaStats())] : []),
     assignId(settings.idField),
@@ -107,6 +111,18 @@ export function createPreparation(steps: readonly PrepareStep[]): Prepare {
       if (failure) return failedRecord(draft, failure);
     }
     if (draft.outputs) return multiRecord(draft, last);
+    if (draft.valueIsDocument && draft.id !== undefined && record.value !== null) {
+      // A copy: the value is a view of the whole fetch response.
+      const source = Buffer.from(record.value);
+      return {
+        kind: 'index',
+        origin: draft.origin,
+        id: draft.id,
+        source,
+        ...(draft.index !== undefined ? { index: draft.index } : {}),
+        bytes: source.length + draft.id.length + 64,
+      };
+    }
     const { text, doc, id } = draft;
     if (text === undefined || doc === undefined || id === undefined)
       return failedRecord(draft, noDocument(last));

@@ -22,6 +22,11 @@ export interface RecordDraft {
   readonly origin: RecordOrigin;
   /** The value as received (a view of the fetch buffer: never kept beyond preparation). */
   readonly value: Buffer | null;
+  /**
+   * The value's bytes are the document: checked to be one JSON object on one line, not decoded
+   * (`text` and `doc` stay unset). Set only for pipelines whose steps never read the document.
+   */
+  valueIsDocument?: boolean;
   /** The value decoded as UTF-8 text. */
   text?: string;
   /** The decoded JSON object. A step that changes it sets `changed`. */

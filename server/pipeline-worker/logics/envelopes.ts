@@ -95,41 +95,74 @@ export function buildErrorMessage(
   return { key: f.origin.key, value: JSON.stringify(envelope), headers };
 }
 
-const DOC_CLOSE = Buffer.from('}');
-
-/** `head` (a JSON object's text) with `"doc":<source>` as its last member; bytes when the source is. */
-function withDoc(head: string, source: Buffer | string): Buffer | string {
-  const open = `${head.slice(0, -1)},"doc":`;
-  if (typeof source === 'string') return `${open}${source}}`;
-  const start = Buffer.byteLength(open);
-  const value = Buffer.allocUnsafe(start + source.length + 1);
-  value.write(open, 0, 'utf8');
-  source.copy(value, start);
-  DOC_CLOSE.copy(value, start + source.length);
-  return value;
-}
-
 /**
- * The output-topic record of an indexed record: the target index (its routed one, else the
+ * The output-topic records of indexed records: per record the target index (its routed one, else the
  * pipeline's) and `_id`, where it came from, and the document itself (spliced in as received, not
  * re-serialised), or `docOmitted: true` when the topic refused it as too large. Keyed by the source
  * record's key, and without headers: everything a header could carry is in the value already (the
- * head first, which pipeline-mgmt's ingest reads without parsing the document), and with kafkajs
- * five headers cost more CPU than the rest of the record (14 of 35 µs per record, docs/benchmarks.md).
+ * head first, which pipeline-mgmt's ingest reads without parsing the document), and per-record headers
+ * cost more CPU than the rest of the record (docs/benchmarks.md). The values are views of one buffer
+ * written once for all the records, not one allocation and copy each.
  */
+export function buildOutputMessages(
+  records: readonly IndexableRecord[],
+  pipelineIndex: string,
+  omitDoc = false,
+): OutgoingMessage[] {
+  const heads = new Array<string>(records.length);
+  let size = 0;
+  let index: string | null = null;
+  let indexJson = '';
+  let topic: string | null = null;
+  let topicJson = '';
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    const recordIndex = r.index ?? pipelineIndex;
+    if (recordIndex !== index) {
+      index = recordIndex;
+      indexJson = JSON.stringify(recordIndex);
+    }
+    if (r.origin.topic !== topic) {
+      topic = r.origin.topic;
+      topicJson = JSON.stringify(topic);
+    }
+    // The same text as JSON.stringify({ index, id, source: { topic, partition, offset } }) and then
+    // the document as the last member.
+    const head =
+      `{"index":${indexJson},"id":${JSON.stringify(r.id)},"source":{"topic":${topicJson},` +
+      `"partition":${r.origin.partition},"offset":"${r.origin.offset}"}` +
+      (omitDoc ? ',"docOmitted":true}' : ',"doc":');
+    heads[i] = head;
+    size += Buffer.byteLength(head) + (omitDoc ? 0 : byteLengthOf(r.source) + 1);
+  }
+  const values = Buffer.allocUnsafe(size);
+  const messages = new Array<OutgoingMessage>(records.length);
+  let at = 0;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    const start = at;
+    at += values.write(heads[i]!, at, 'utf8');
+    if (!omitDoc) {
+      const source = r.source;
+      at += typeof source === 'string' ? values.write(source, at, 'utf8') : source.copy(values, at);
+      values[at++] = 0x7d; // }
+    }
+    messages[i] = { key: r.origin.key, value: values.subarray(start, at), headers: NO_HEADERS };
+  }
+  return messages;
+}
+
+/** The output-topic record of one indexed record (see buildOutputMessages). */
 export function buildOutputMessage(
   r: IndexableRecord,
   pipelineIndex: string,
   omitDoc = false,
 ): OutgoingMessage {
-  const index = r.index ?? pipelineIndex;
-  const head = JSON.stringify({
-    index,
-    id: r.id,
-    source: { topic: r.origin.topic, partition: r.origin.partition, offset: String(r.origin.offset) },
-    ...(omitDoc ? { docOmitted: true } : {}),
-  });
-  return { key: r.origin.key, value: omitDoc ? head : withDoc(head, r.source), headers: NO_HEADERS };
+  return buildOutputMessages([r], pipelineIndex, omitDoc)[0]!;
+}
+
+function byteLengthOf(source: Buffer | string): number {
+  return typeof source === 'string' ? Buffer.byteLength(source) : source.length;
 }
 
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;

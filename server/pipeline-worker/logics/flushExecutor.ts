@@ -8,7 +8,7 @@ import type { BulkOutcome, FlushObserver } from './flushObserver';
 import type { AttemptHealth, AttemptStage } from './taskHealth';
 import {
   buildErrorMessage,
-  buildOutputMessage,
+  buildOutputMessages,
   DEFAULT_MAX_ERROR_VALUE_BYTES,
   PipelineRef,
 } from './envelopes';
@@ -225,11 +225,16 @@ async function indexAll(
   return { indexed, refused, requests, latenciesMs };
 }
 
-/** Whether a produce failed because a message is over the topic's size limit. */
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+/**
+ * Whether a produce failed because a message is over the topic's size limit: the broker's error name
+ * is `type` in kafkajs' errors, `apiId` in @platformatic/kafka's, somewhere in the error's causes.
+ */
 export function isTooLarge(e: unknown, depth = 0): boolean {
   if (!e || typeof e !== 'object' || depth > 6) return false;
-  const err = e as { type?: unknown; cause?: unknown; errors?: unknown };
-  if (err.type === 'MESSAGE_TOO_LARGE' || err.type === 'RECORD_LIST_TOO_LARGE') return true;
+  const err = e as { type?: unknown; apiId?: unknown; cause?: unknown; errors?: unknown };
+  if (TOO_LARGE.has(err.type as string) || TOO_LARGE.has(err.apiId as string)) return true;
   if (Array.isArray(err.errors) && err.errors.some((x) => isTooLarge(x, depth + 1))) return true;
   return isTooLarge(err.cause, depth + 1);
 }
@@ -299,8 +304,7 @@ export async function executeFlush(records: ParsedRecord[], deps: FlushDeps): Pr
   const now = (deps.now ?? (() => new Date()))();
   const errorMessages = (level: number) =>
     failed.map((f) => buildErrorMessage(f, deps.pipeline, now, DEFAULT_MAX_ERROR_VALUE_BYTES >> (3 * level)));
-  const outputMessages = (level: number) =>
-    indexed.map((r) => buildOutputMessage(r, deps.pipeline.index, level > 0));
+  const outputMessages = (level: number) => buildOutputMessages(indexed, deps.pipeline.index, level > 0);
   await Promise.all([
     sendAll(deps.errorSink, errorMessages, 'error-topic', deps),
     deps.outputSink ? sendAll(deps.outputSink, outputMessages, 'output-topic', deps) : Promise.resolve(),

@@ -1,4 +1,8 @@
 import type { Kafka } from 'kafkajs';
+import {
+  platformaticConnection,
+  createPlatformaticRecordSink,
+} from '../../../server/pipeline-worker/drivenadapters/platformaticRecordSink';
 import { DependencyError } from '../../../server/common/errors';
 import { AbortedError } from '../../../server/common/retry';
 import {
@@ -17,10 +21,21 @@ import {
   testKafka,
   topicSize,
 } from '../../helpers/adapter-env';
+import { testConfig } from '../../helpers';
 
-// createKafkaRecordSink on the real broker: what arrives on the topic, chunking under the broker's
-// 1 MiB record-batch limit, a message over the topic's max.message.bytes, and close().
-describe('KafkaRecordSink', () => {
+/** The two producers behind RecordSink (kafka.producerClient): each must keep the same contract. */
+const CLIENTS: Array<[string, (kafka: Kafka, topic: string) => RecordSink]> = [
+  ['kafkajs', (kafka, topic) => createKafkaRecordSink({ kafka, topic })],
+  [
+    '@platformatic/kafka',
+    (_kafka, topic) =>
+      createPlatformaticRecordSink({ connection: platformaticConnection(testConfig(), 'sink-test'), topic }),
+  ],
+];
+
+// Each RecordSink on the real broker: what arrives on the topic, chunking under the broker's 1 MiB
+// record-batch limit, a message over the topic's max.message.bytes, and close().
+describe.each(CLIENTS)('RecordSink through %s', (_client, createSink) => {
   let kafka: Kafka;
   const topics: string[] = [];
   const sinks: RecordSink[] = [];
@@ -33,7 +48,7 @@ describe('KafkaRecordSink', () => {
     return topic;
   };
   const sinkFor = (topic: string) => {
-    const sink = createKafkaRecordSink({ kafka, topic });
+    const sink = createSink(kafka, topic);
     sinks.push(sink);
     return sink;
   };
@@ -101,6 +116,27 @@ describe('KafkaRecordSink', () => {
     expect(read.map((r) => r.headers.seq)).toEqual(messages.map((m) => m.headers.seq));
     expect(read.every((r, i) => r.value === value(i) && r.key === String(i))).toBe(true);
     expect(await topicSize(kafka, topic)).toBe(count);
+  });
+
+  it('two sends at once (two flushes in flight) both arrive in full, each in its order', async () => {
+    const topic = await newTopic();
+    const sink = sinkFor(topic);
+    const batch = (name: string) =>
+      Array.from({ length: 300 }, (_, i) => ({
+        key: Buffer.from(`${name}-${i}`),
+        value: `${name}:${String(i).padStart(3, '0')}:${'v'.repeat(2000)}`,
+        headers: {},
+      }));
+
+    await Promise.all([sink.send(batch('a')), sink.send(batch('b')), sink.send(batch('c'))]);
+
+    const read = await readTopic(kafka, topic, 900);
+    expect(read).toHaveLength(900);
+    for (const name of ['a', 'b', 'c']) {
+      const values = read.map((r) => r.value).filter((v) => v.startsWith(`${name}:`));
+      expect(values).toEqual(batch(name).map((m) => m.value));
+    }
+    expect(await topicSize(kafka, topic)).toBe(900);
   });
 
   it("fails a message over the topic's max.message.bytes with an error isTooLarge recognises, and keeps working", async () => {
