@@ -7,10 +7,10 @@ import { createPreparation, pipelineSteps } from '../common/prepare/preparation'
 import type { Replay } from '../common/replays';
 import { FLUSH_RETRY_JITTER, REPLAY_MAX_CHUNK } from './defaults';
 import { createKafkaErrorTopicScanner } from './drivenadapters/kafkaErrorTopicScanner';
-import { createKafkaRecordSink } from './drivenadapters/kafkaRecordSink';
 import { createOpenSearchBulkIndexer } from './drivenadapters/openSearchBulkIndexer';
 import type { ReplayStore } from './interfaces/replayStore';
 import { ReplayObserver, ReplayRun, startReplayRun } from './logics/replayRunner';
+import { createSinkFactory } from './recordSinkFactory';
 import { compileFor } from './taskFactory';
 
 export interface ReplayFactoryDeps {
@@ -31,14 +31,13 @@ export interface ReplayFactoryDeps {
  */
 export function createReplayFactory(deps: ReplayFactoryDeps) {
   const { config, kafka } = deps;
+  const sinkFor = createSinkFactory({ config, kafka });
   return (replay: Replay, pipeline: Pipeline): ReplayRun => {
     const logger = deps.logger.child({ component: 'replay', pipelineId: pipeline.id, replayId: replay.id });
     const processing = compileFor(pipeline, config);
-    const errorSink = createKafkaRecordSink({ kafka, topic: pipeline.topics.error });
+    const errorSink = sinkFor(pipeline.topics.error);
     const outputSink =
-      pipeline.outputEnabled && !replay.options.dryRun
-        ? createKafkaRecordSink({ kafka, topic: pipeline.topics.output })
-        : null;
+      pipeline.outputEnabled && !replay.options.dryRun ? sinkFor(pipeline.topics.output) : null;
     const run = startReplayRun({
       replay,
       pipeline,

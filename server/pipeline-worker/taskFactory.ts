@@ -4,14 +4,8 @@ import type { Config } from '../common/config/schema';
 import type { Logger } from '../common/logger';
 import { consumerGroupFor, Pipeline } from '../common/pipelines';
 import { createKafkaRecordSource } from './driveradapters/kafkaRecordSource';
-import { createKafkaRecordSink } from './drivenadapters/kafkaRecordSink';
-import {
-  createPlatformaticRecordSink,
-  platformaticConnection,
-} from './drivenadapters/platformaticRecordSink';
 import { createOpenSearchBulkIndexer } from './drivenadapters/openSearchBulkIndexer';
 import type { BulkIndexer } from './interfaces/bulkIndexer';
-import type { RecordSink } from './interfaces/recordSink';
 import { COMMIT_INTERVAL_MS, FLUSH_RETRY_JITTER, MAX_BULK_IN_FLIGHT } from './defaults';
 import { resolveFlushLimits } from './logics/flushPolicy';
 import { hashSecretKey } from '../common/config/load';
@@ -19,6 +13,7 @@ import { compileProcessing, CompiledProcessing } from '../common/processors/proc
 import { createPreparation, pipelineSteps } from '../common/prepare/preparation';
 import { newSchemaStats, SchemaStats } from '../common/prepare/schema';
 import { createTask, Task, TaskObserver } from './logics/task';
+import { createSinkFactory } from './recordSinkFactory';
 
 export interface TaskFactoryDeps {
   config: Config;
@@ -49,13 +44,7 @@ export function compileFor(pipeline: Pipeline, config: Config): CompiledProcessi
 /** Wiring of one task: the pipeline's consumer, OpenSearch, and its error and output topics. */
 export function createTaskFactory(deps: TaskFactoryDeps) {
   const { config, kafka, opensearch } = deps;
-  // The error and output topics' producer (kafka.producerClient); the input topic is always kafkajs'.
-  const connection =
-    config.kafka.producerClient === 'platformatic' ? platformaticConnection(config, 'sdp-worker') : null;
-  const sinkFor = (topic: string): RecordSink =>
-    connection
-      ? createPlatformaticRecordSink({ connection, topic })
-      : createKafkaRecordSink({ kafka, topic });
+  const sinkFor = createSinkFactory({ config, kafka });
   return (pipeline: Pipeline, onFailed: (e: Error) => void): Task => {
     const logger = deps.logger.child({ component: 'task', pipelineId: pipeline.id });
     const indexer = createOpenSearchBulkIndexer({ client: opensearch });
