@@ -5,7 +5,8 @@ import { apply } from './commands/apply';
 import { describePipeline, getPipelines, listErrors } from './commands/read';
 import { simulate } from './commands/simulate';
 import { listVersions, rollback } from './commands/versions';
-import { listReplays, startReplay } from './commands/replay';
+import { positiveArg } from './args';
+import { listReplays, ReplayArgs, startReplay } from './commands/replay';
 import { createOutput } from './output';
 
 /** The `sdp` command line: pipelines as YAML files, applied through pipeline-mgmt's REST API. */
@@ -104,13 +105,6 @@ export function buildProgram(): Command {
       const { api, out } = ctx();
       await rollback(api, name, version, out);
     });
-  const positive = (flag: string, v: string | undefined, integer: boolean): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-      throw new CliError(`${flag} ${v}: expected a positive ${integer ? 'integer' : 'number'}`);
-    return n;
-  };
   program
     .command('replay')
     .description(
@@ -129,20 +123,10 @@ export function buildProgram(): Command {
     .action(
       async (
         name: string,
-        o: {
-          stage?: string;
-          reason?: string;
-          since?: string;
-          until?: string;
-          if?: string;
-          dryRun: boolean;
-          max?: string;
-          rate?: string;
-          wait: boolean;
-        },
+        o: Omit<ReplayArgs, 'max' | 'rate' | 'pollMs'> & { max?: string; rate?: string },
       ) => {
-        const max = positive('--max', o.max, true);
-        const rate = positive('--rate', o.rate, false);
+        const max = o.max === undefined ? undefined : positiveArg('--max', o.max);
+        const rate = o.rate === undefined ? undefined : positiveArg('--rate', o.rate, false);
         const { api, out } = ctx();
         await startReplay(api, name, { ...o, max, rate }, out);
       },

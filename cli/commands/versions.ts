@@ -1,5 +1,5 @@
+import { positiveArg } from '../args';
 import type { ApiClient } from '../apiClient';
-import { CliError } from '../apiClient';
 import type { Output } from '../output';
 import { table } from '../output';
 import { byName } from '../pipelines';
@@ -11,12 +11,6 @@ interface Version {
   by: string;
   action: string;
 }
-
-const positive = (what: string, v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`${what} ${v}: expected a positive integer`);
-  return n;
-};
 
 /**
  * `sdp versions NAME [--diff V]`: the pipeline's versions, newest first (every page); with
@@ -30,7 +24,7 @@ export async function listVersions(
 ): Promise<void> {
   const p = await byName(api, name);
   if (o.diff !== undefined) {
-    const from = positive('--diff', o.diff);
+    const from = positiveArg('--diff', o.diff);
     const { body } = await api.call<{ changes: Array<{ path: string; from?: unknown; to?: unknown }> }>(
       'GET',
       `/api/v1/pipelines/${p.id}/versions/${from}/diff?to=${p.version}`,
@@ -60,7 +54,7 @@ export async function listVersions(
 
 /** `sdp rollback NAME VERSION`: a new version with VERSION's settings (checked, tested and audited like an update). */
 export async function rollback(api: ApiClient, name: string, version: string, out: Output): Promise<void> {
-  const v = positive('version', version);
+  const v = positiveArg('version', version);
   const p = await byName(api, name);
   const { body } = await api.call<{ changed: boolean; pipeline: { version: number } }>(
     'POST',
